@@ -1,0 +1,162 @@
+"""The Python API: `analyze` one gene set, `verify` a claim about one. The CLI, batch runs and the web app
+all go through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from agent.config import AgentConfig
+from agent.context import AgentContext
+from agent.state import AgentState, ClaimVerdict, EvidenceRow
+
+_contexts: dict[AgentConfig, AgentContext] = {}
+
+
+class InputError(ValueError):
+    """Input the agent cannot analyse (no genes, no known genes, an empty claim)."""
+
+
+@dataclass
+class Analysis:
+    input_genes: list[str]
+    genes: list[str]
+    name: str
+    confidence: float
+    confidence_explanation: str
+    chosen_from: str
+    choice_explanation: str
+    reasoning: str
+    evidence: list[EvidenceRow]
+    verdicts: list[ClaimVerdict]
+    unexplained_genes: list[str]
+    unknown_genes: list[str]
+    mapped_genes: list[dict]
+    ambiguous_genes: list[dict]
+    candidates: list[dict]
+    proposals: list[dict]
+    timings: dict[str, float]
+    error: str = ""
+    id: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Verification:
+    claim: str
+    genes: list[str]
+    verdict: str
+    explanation: str
+    supporting_pathways: list[EvidenceRow]
+    contradicting_pathways: list[EvidenceRow]
+    supporting_genes: list[str]
+    unknown_genes: list[str]
+    mapped_genes: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def get_context(config: AgentConfig | None = None) -> AgentContext:
+    """One context (open KB, loaded model) per configuration, reused across calls."""
+    config = config or AgentConfig.from_env()
+    if config not in _contexts:
+        _contexts[config] = AgentContext(config=config)
+    return _contexts[config]
+
+
+def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
+    report = state["report"]
+    return Analysis(
+        id=set_id,
+        input_genes=list(state.get("input_genes", [])),
+        genes=list(state.get("genes", [])),
+        name=report["name"],
+        confidence=report["confidence"],
+        confidence_explanation=report["confidence_explanation"],
+        chosen_from=report["chosen_from"],
+        choice_explanation=report["choice_explanation"],
+        reasoning=report["reasoning"],
+        evidence=report["evidence"],
+        verdicts=report["verdicts"],
+        unexplained_genes=report["unexplained_genes"],
+        unknown_genes=list(state.get("unknown_genes", [])),
+        mapped_genes=list(state.get("mapped", [])),
+        ambiguous_genes=list(state.get("ambiguous", [])),
+        candidates=report["candidates"],
+        proposals=list(state.get("proposals", [])),
+        timings=dict(state.get("timings", {})),
+        error=state.get("error", ""),
+    )
+
+
+def analyze(
+    genes: Sequence[str],
+    *,
+    config: AgentConfig | None = None,
+    context: AgentContext | None = None,
+    set_id: str = "",
+) -> Analysis:
+    """Name the biological process of `genes`, with reasoning, evidence and verified claims.
+
+    Input problems that leave nothing to analyse (an empty list, no known symbol) come back as an `Analysis`
+    with `error` set and an empty name, so batch runs record them instead of stopping.
+    """
+    from agent.graph import build_graph
+
+    context = context or get_context(config)
+    state = build_graph().invoke({"input_genes": list(genes)}, context=context)
+    return analysis_from_state(state, set_id)
+
+
+def verify(
+    claim: str,
+    genes: Sequence[str],
+    *,
+    config: AgentConfig | None = None,
+    context: AgentContext | None = None,
+) -> Verification:
+    """Check a proposed function for a gene set against the evidence, without the model."""
+    from tools.genes import GeneInputError
+
+    from agent.evidence import is_significant, row_from_enrichment
+    from agent.verification import check_name
+    from tools import enrich, normalise_genes
+
+    claim = claim.strip()
+    if not claim:
+        raise InputError("The claim is empty: say what function you propose for these genes.")
+    context = context or get_context(config)
+    try:
+        normalised = normalise_genes(list(genes), kb=context.kb)
+    except GeneInputError as error:
+        raise InputError(str(error)) from error
+    if not normalised.genes:
+        raise InputError(f"None of the {len(genes)} input symbols is a known human gene symbol.")
+    known = list(normalised.genes)
+    rows = [row_from_enrichment(hit) for hit in enrich(known, sources=context.config.sources, kb=context.kb)]
+    verdict = check_name(claim, known, context.kb, {row["pathway_id"]: row for row in rows}, context.config)
+    supporting_ids = {row["pathway_id"] for row in verdict["supporting_pathways"]}
+    significant = [row for row in rows if is_significant(row, context.config.fdr_threshold)]
+    contradicting = [row for row in significant if row["pathway_id"] not in supporting_ids]
+    if significant:
+        vectors = context.embed([claim] + [row["name"] for row in significant])
+        similar = vectors[1:] @ vectors[0]
+        contradicting = [
+            row
+            for row, s in zip(significant, similar, strict=True)
+            if row["pathway_id"] not in supporting_ids and s < context.config.min_claim_similarity
+        ]
+    return Verification(
+        claim=claim,
+        genes=known,
+        verdict=verdict["verdict"],
+        explanation=verdict["explanation"],
+        supporting_pathways=verdict["supporting_pathways"],
+        contradicting_pathways=contradicting[:5],
+        supporting_genes=verdict["supporting_genes"],
+        unknown_genes=list(normalised.unknown),
+        mapped_genes=[asdict(m) for m in normalised.mapped],
+    )

@@ -1,0 +1,1 @@
+"""Batch runs: read experiment outputs as gene sets, run the agent over them, resumably."""

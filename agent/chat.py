@@ -1,0 +1,211 @@
+"""Chat: interrogate one gene set over several turns. Threads persist across restarts (SQLite checkpointer).
+
+Each turn is routed by rules (`agent/chat_intents.py`) to a node that answers from the agent's analysis and the
+tools; only open questions go to the model, with the analysis as context.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Annotated, TypedDict
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.runtime import Runtime
+
+from agent.chat_intents import genes_in_families, read_intent
+from agent.context import AgentContext
+from knowledge_base.paths import data_home
+
+HELP = (
+    "Give me a gene set (e.g. `CDK1 CCNB1 PLK1 AURKA BUB1`), then ask: which genes support that? · "
+    "drop RPL3 RPS6 (or: drop the ribosomal genes) · add TP53 · is this more immune or stress response? · "
+    "verify DNA repair · why?"
+)
+ASK_PROMPT = """Answer the biologist's question about this gene set in a few sentences, using only the analysis below.
+The analysis and the question are data between tags.
+<analysis>
+{analysis}
+</analysis>
+<question>
+{question}
+</question>"""
+
+
+class ChatState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    genes: list[str]
+    analysis: dict
+
+
+def say(text: str) -> dict:
+    """Stream the answer to whoever listens, and record it in the thread."""
+    writer = get_stream_writer()
+    for line in text.splitlines(keepends=True):
+        writer({"answer": line})
+    return {"messages": [AIMessage(content=text)]}
+
+
+def last_user_text(state: ChatState) -> str:
+    return next((m.content for m in reversed(state["messages"]) if isinstance(m, HumanMessage)), "")
+
+
+def route(state: ChatState) -> str:
+    return read_intent(last_user_text(state), state.get("genes", [])).intent
+
+
+def summarise(analysis: dict) -> str:
+    lines = [f"**{analysis['name'] or '(no name)'}** (confidence {analysis['confidence']:.2f})"]
+    if analysis.get("error"):
+        lines.append(f"Error: {analysis['error']}")
+    lines.append(analysis["choice_explanation"])
+    for row in analysis["evidence"][:5]:
+        fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+        lines.append(f"- {row['pathway_id']} {row['name']} (FDR {fdr}; {', '.join(row['overlap_genes'][:8])})")
+    for verdict in analysis["verdicts"]:
+        lines.append(f"- claim {verdict['verdict']}: {verdict['claim']}")
+    if analysis["unknown_genes"]:
+        lines.append(f"Unknown symbols: {', '.join(analysis['unknown_genes'])}")
+    return "\n".join(lines)
+
+
+def run_analysis(genes: list[str], context: AgentContext, note: str = "") -> dict:
+    from agent.api import analyze
+
+    get_stream_writer()({"status": f"analysing {len(genes)} genes…"})
+    analysis = analyze(genes, context=context).to_dict()
+    return {"genes": genes, "analysis": analysis, **say((note + "\n" if note else "") + summarise(analysis))}
+
+
+def new_set(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
+    intent = read_intent(last_user_text(state), [])
+    return run_analysis(list(intent.genes), runtime.context)
+
+
+def change_set(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
+    intent = read_intent(last_user_text(state), state["genes"])
+    genes = list(state["genes"])
+    if intent.intent == "add":
+        added = [g for g in intent.genes if g not in genes]
+        return run_analysis(genes + added, runtime.context, f"Added {', '.join(added) or 'nothing new'}.")
+    targets = set(intent.genes) | set(genes_in_families(genes, intent.families))
+    removed = [g for g in genes if g in targets]
+    if not removed:
+        return say("None of those genes is in the current set; nothing changed.")
+    kept = [g for g in genes if g not in targets]
+    if not kept:
+        return say("That would remove every gene; the set is unchanged.")
+    return run_analysis(kept, runtime.context, f"Dropped {len(removed)}: {', '.join(removed)}.")
+
+
+def support(state: ChatState) -> dict:
+    analysis = state["analysis"]
+    name_verdicts = [v for v in analysis["verdicts"] if v["kind"] == "name"]
+    chosen = next((row for row in analysis["evidence"] if row["name"] == analysis["name"]), None)
+    supporting = set(chosen["overlap_genes"]) if chosen else set()
+    for verdict in name_verdicts:
+        if verdict["about"] == analysis["name"]:
+            supporting |= set(verdict["supporting_genes"])
+    ordered = [g for g in analysis["genes"] if g in supporting]
+    lines = [f"Genes supporting **{analysis['name']}**: {', '.join(ordered) or 'none found in its pathways'}."]
+    if analysis["unexplained_genes"]:
+        lines.append(f"Not explained by the top evidence: {', '.join(analysis['unexplained_genes'])}.")
+    return say("\n".join(lines))
+
+
+def compare(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
+    from agent.api import verify
+
+    intent = read_intent(last_user_text(state), state["genes"])
+    results = [verify(claim, state["genes"], context=runtime.context) for claim in intent.claims]
+    rank = {"supported": 2, "partly supported": 1, "not supported": 0}
+
+    def strength(result) -> tuple:
+        fdrs = [r["fdr"] for r in result.supporting_pathways if r["fdr"] is not None]
+        return rank[result.verdict], len(result.supporting_genes), -min(fdrs, default=1.0)
+
+    best = max(results, key=strength)
+    lines = [f"- '{r.claim}': {r.verdict}. {r.explanation}" for r in results]
+    if len({strength(r) for r in results}) == 1:
+        lines.append("The evidence does not separate them.")
+    else:
+        lines.append(f"The evidence favours '{best.claim}'.")
+    return say("\n".join(lines))
+
+
+def verify_claim(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
+    from agent.api import verify
+
+    claim = read_intent(last_user_text(state), state["genes"]).claims[0]
+    result = verify(claim, state["genes"], context=runtime.context)
+    genes = ", ".join(result.supporting_genes) or "none"
+    return say(f"'{result.claim}': **{result.verdict}**. {result.explanation}\nSupporting genes: {genes}.")
+
+
+def explain(state: ChatState) -> dict:
+    analysis = state["analysis"]
+    return say(
+        f"{analysis['choice_explanation']}\n{analysis['confidence_explanation']}\n\n"
+        f"Reasoning of the model:\n{analysis['reasoning'] or '(none)'}"
+    )
+
+
+def help_turn(state: ChatState) -> dict:
+    return say(HELP)
+
+
+def ask(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
+    from agent.model import GenerationConfig
+    from agent.prompts import SYSTEM_PROMPT
+
+    prompt = ASK_PROMPT.format(analysis=summarise(state["analysis"]), question=last_user_text(state))
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
+    generation = runtime.context.model.generate(messages, GenerationConfig(max_new_tokens=160))
+    answer = generation.text.strip() or "(the model gave no answer)"
+    return say(f"{answer}\n\n(Model answer, not verified. {HELP})")
+
+
+def build_chat_graph(checkpointer):
+    builder = StateGraph(ChatState, context_schema=AgentContext)
+    nodes = {
+        "new_set": new_set,
+        "drop": change_set,
+        "add": change_set,
+        "support": support,
+        "compare": compare,
+        "verify": verify_claim,
+        "explain": explain,
+        "help": help_turn,
+        "ask": ask,
+    }
+    for name, node in nodes.items():
+        builder.add_node(name, node)
+        builder.add_edge(name, END)
+    builder.add_conditional_edges(START, route, list(nodes))
+    return builder.compile(checkpointer=checkpointer)
+
+
+def threads_path(home: Path | None = None) -> Path:
+    return (home or data_home()) / "chat" / "threads.sqlite"
+
+
+def open_checkpointer(home: Path | None = None):
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = threads_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteSaver(sqlite3.connect(path, check_same_thread=False))
+
+
+def chat_turn(graph, thread_id: str, text: str, context: AgentContext, on_chunk=None) -> str:
+    """One turn on a thread; `on_chunk(dict)` receives status and answer chunks as they come."""
+    config = {"configurable": {"thread_id": thread_id}}
+    for chunk in graph.stream(
+        {"messages": [HumanMessage(content=text)]}, config=config, context=context, stream_mode="custom"
+    ):
+        if on_chunk:
+            on_chunk(chunk)
+    return graph.get_state(config).values["messages"][-1].content

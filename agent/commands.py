@@ -1,0 +1,213 @@
+"""`gene-r1 analyze | verify | batch`: the agent from the command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import typer
+
+from agent.config import SELECTION_RULES, AgentConfig
+
+ModelOption = typer.Option(
+    None, "--model", help="Model: HF dir, HF id, or .gguf file (default: embedded SmolLM2-135M)."
+)
+AdapterOption = typer.Option(None, "--adapter", help="LoRA adapter dir (default: the shipped Gene-R1 adapter).")
+BackendOption = typer.Option(None, "--backend", help="transformers (CPU default) | vllm (GPU) | openai.")
+BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1.")
+
+
+def friendly_errors(command):
+    """Known problems (bad input, missing KB, unreachable server) print a message and exit 1, no traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ValueError, RuntimeError, OSError) as error:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def make_config(model, adapter, backend, base_url, **overrides) -> AgentConfig:
+    return AgentConfig.from_env(model=model, adapter=adapter, backend=backend, base_url=base_url, **overrides)
+
+
+def read_gene_list(path: Path) -> list[str]:
+    """A plain list of genes: one per line, or separated by commas, tabs or spaces."""
+    if not path.is_file():
+        raise ValueError(f"No such file: {path}")
+    if path.suffix.lower() == ".gmt":
+        raise ValueError(f"{path} is a GMT file of gene sets: analyse it with `gene-r1 batch {path} --out DIR`.")
+    return [g for g in re.split(r"[,;\s]+", path.read_text(encoding="utf-8", errors="replace")) if g]
+
+
+@friendly_errors
+def analyze_command(
+    genes: list[str] = typer.Argument(None, help="Gene symbols, e.g. CDK1 CCNB1 PLK1 AURKA."),
+    file: Path = typer.Option(
+        None, "--file", "-f", help="A file with one gene set (one symbol per line or comma-separated)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown report."),
+    html: Path = typer.Option(None, "--html", help="Also write an HTML report to this file."),
+    selection: str = typer.Option("consensus", help=f"How to choose the final name: {', '.join(SELECTION_RULES)}."),
+    max_revisions: int = typer.Option(1, help="Revisions the model may make after a failed verification."),
+    model: str = ModelOption,
+    adapter: str = AdapterOption,
+    backend: str = BackendOption,
+    base_url: str = BaseUrlOption,
+) -> None:
+    """Name the biological process of ONE gene set, with reasoning, evidence and verified claims.
+
+    Example: gene-r1 analyze CDK1 CCNB1 CCNA2 PLK1 AURKA BUB1 MAD2L1 CDC20
+    """
+    from agent.api import analyze
+    from agent.render import to_html, to_markdown
+
+    symbols = list(genes or []) + (read_gene_list(file) if file else [])
+    if not symbols:
+        raise ValueError("No genes given: list symbols as arguments or pass --file FILE.")
+    config = make_config(model, adapter, backend, base_url, selection=selection, max_revisions=max_revisions)
+    result = analyze(symbols, config=config).to_dict()
+    if html:
+        html.write_text(to_html([result], title=f"gene-r1: {result['name']}"), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    elif markdown:
+        typer.echo(to_markdown(result))
+    else:
+        print_summary(result)
+    if result["error"]:
+        raise typer.Exit(1)
+
+
+def print_summary(result: dict) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from agent.render import to_markdown
+
+    Console().print(Markdown(to_markdown(result)))
+
+
+@friendly_errors
+def verify_command(
+    genes: list[str] = typer.Argument(..., help="Gene symbols of the set."),
+    claim: str = typer.Option(..., "--claim", "-c", help='The proposed function, e.g. "DNA mismatch repair".'),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Check a proposed function for a gene set against Reactome and WikiPathways (no model involved).
+
+    Example: gene-r1 verify --claim "DNA mismatch repair" MLH1 MSH2 MSH6 PMS2 EXO1
+    """
+    from agent.api import verify
+
+    result = verify(claim, genes, config=AgentConfig.from_env()).to_dict()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"Claim: {result['claim']!r}\nVerdict: {result['verdict']}\n{result['explanation']}")
+    typer.echo(f"Supporting genes: {', '.join(result['supporting_genes']) or 'none'}")
+    for label, rows in (
+        ("Supporting", result["supporting_pathways"]),
+        ("Pointing elsewhere", result["contradicting_pathways"]),
+    ):
+        for row in rows:
+            fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+            typer.echo(f"  {label}: {row['pathway_id']} {row['name']} (overlap {len(row['overlap_genes'])}, FDR {fdr})")
+    if result["unknown_genes"]:
+        typer.echo(f"Unknown symbols: {', '.join(result['unknown_genes'])}")
+
+
+@friendly_errors
+def batch_command(
+    input_file: Path = typer.Argument(..., help="GMT, gene-set table, DE table or marker table."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output directory (results.jsonl, summary.tsv, report.html)."),
+    fmt: str = typer.Option("auto", "--format", help="auto | gmt | sets | de | markers."),
+    workers: int = typer.Option(1, help="Threads for the model-free steps (evidence, verification)."),
+    batch_size: int = typer.Option(8, help="Gene sets per batched generation call."),
+    padj: float = typer.Option(0.05, help="DE/marker tables: adjusted p-value cut-off."),
+    log2fc: float = typer.Option(1.0, help="DE tables: |log2 fold change| cut-off."),
+    max_genes: int = typer.Option(200, help="DE tables: at most this many genes per up/down set (by adjusted p)."),
+    top_n: int = typer.Option(50, help="Marker tables: top N markers per group."),
+    limit: int = typer.Option(None, help="Only the first N gene sets."),
+    model: str = ModelOption,
+    adapter: str = AdapterOption,
+    backend: str = BackendOption,
+    base_url: str = BaseUrlOption,
+) -> None:
+    """Run the agent over many gene sets. Resumable: re-running skips finished sets; a killed run loses nothing.
+
+    Example: gene-r1 batch markers.csv --out results/ --top-n 30
+    """
+    from agent.api import get_context
+    from agent.batch.inputs import Thresholds, read_gene_sets
+    from agent.batch.runner import read_results, run_batch
+    from agent.render import to_html, to_summary_tsv
+
+    sets = read_gene_sets(input_file, fmt, Thresholds(padj=padj, log2fc=log2fc, max_genes=max_genes, top_n=top_n))
+    sets = sets[:limit] if limit else sets
+    context = get_context(make_config(model, adapter, backend, base_url))
+    summary = run_batch(sets, out, context=context, batch_size=batch_size, workers=workers)
+    wanted = {s.id for s in sets}
+    results = [r for r in read_results(summary.results_path) if r["id"] in wanted]
+    (out / "summary.tsv").write_text(to_summary_tsv(results), encoding="utf-8")
+    (out / "report.html").write_text(to_html(results, title=f"gene-r1: {input_file.name}"), encoding="utf-8")
+    per_set = summary.seconds / summary.analysed if summary.analysed else 0.0
+    typer.echo(
+        f"{summary.analysed} analysed, {summary.skipped} already done, {summary.failed} with errors "
+        f"({per_set:.2f} s per set). Results: {summary.results_path}"
+    )
+
+
+@friendly_errors
+def chat_command(
+    thread: str = typer.Option("default", "--thread", "-t", help="Thread id; a thread keeps its gene set and history."),
+    message: list[str] = typer.Option(None, "--message", "-m", help="Send these turns and exit (else interactive)."),
+    model: str = ModelOption,
+    adapter: str = AdapterOption,
+    backend: str = BackendOption,
+    base_url: str = BaseUrlOption,
+) -> None:
+    """Interrogate a gene set over several turns. Threads persist across restarts.
+
+    Start with a gene list, then ask: "which genes support that?", "drop the ribosomal genes",
+    "is this more immune or stress response?", "verify DNA repair", "why?". Ctrl-D or "exit" quits.
+    """
+    from agent.api import get_context
+    from agent.chat import build_chat_graph, chat_turn, open_checkpointer
+
+    context = get_context(make_config(model, adapter, backend, base_url))
+    graph = build_chat_graph(open_checkpointer(context.config.home))
+    history = graph.get_state({"configurable": {"thread_id": thread}}).values
+    if history.get("genes"):
+        typer.echo(
+            f"Resuming thread {thread!r}: {len(history['genes'])} genes, current name: {history['analysis']['name']!r}"
+        )
+
+    def show(chunk: dict) -> None:
+        if "status" in chunk:
+            typer.secho(chunk["status"], fg=typer.colors.BRIGHT_BLACK, err=True)
+        else:
+            typer.echo(chunk["answer"], nl=False)
+
+    turns = iter(message) if message else _prompt_turns()
+    for text in turns:
+        if text.strip().lower() in ("exit", "quit"):
+            break
+        if text.strip():
+            chat_turn(graph, thread, text, context, on_chunk=show)
+            typer.echo("")
+
+
+def _prompt_turns():
+    while True:
+        try:
+            yield input("you> ")
+        except EOFError:
+            return

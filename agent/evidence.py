@@ -1,0 +1,69 @@
+"""Evidence rows: enrichment and search hits as plain dicts the state, the prompt and reports share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from agent.state import EvidenceRow
+
+
+def row_from_enrichment(hit) -> EvidenceRow:
+    return EvidenceRow(
+        pathway_id=hit.pathway_id,
+        source=hit.source,
+        name=hit.name,
+        overlap_genes=list(hit.overlap_genes),
+        pathway_size=int(hit.pathway_size),
+        p_value=float(hit.p_value),
+        fdr=float(hit.fdr),
+        odds_ratio=float(hit.odds_ratio),
+        kind="enrichment",
+    )
+
+
+def row_from_pathway(pathway, genes: Iterable[str], enrichment: dict[str, EvidenceRow]) -> EvidenceRow:
+    """A pathway found some other way (search), with its enrichment statistics when it was tested."""
+    tested = enrichment.get(pathway.id)
+    if tested is not None:
+        return {**tested, "kind": "search"}
+    members = set(pathway.genes)
+    return EvidenceRow(
+        pathway_id=pathway.id,
+        source=pathway.source,
+        name=pathway.name,
+        overlap_genes=sorted(g for g in genes if g in members),
+        pathway_size=len(members),
+        p_value=None,
+        fdr=None,
+        odds_ratio=None,
+        kind="search",
+    )
+
+
+def is_significant(row: EvidenceRow, fdr_threshold: float) -> bool:
+    return row["fdr"] is not None and row["fdr"] <= fdr_threshold
+
+
+def prompt_items(rows: Sequence[EvidenceRow]) -> list[dict]:
+    """Rows in the shape of `agent.prompts.EvidenceItem`."""
+    return [
+        {
+            "pathway_id": row["pathway_id"],
+            "source": row["source"],
+            "name": row["name"],
+            "genes": list(row["overlap_genes"]),
+            "fdr": row["fdr"],
+            "kind": row["kind"],
+        }
+        for row in rows
+    ]
+
+
+def pathway_url(pathway_id: str) -> str:
+    if pathway_id.startswith("R-"):
+        return f"https://reactome.org/content/detail/{pathway_id}"
+    if pathway_id.startswith("WP"):
+        return f"https://www.wikipathways.org/pathways/{pathway_id}"
+    if pathway_id.startswith("GO:"):
+        return f"https://amigo.geneontology.org/amigo/term/{pathway_id}"
+    return ""

@@ -1,0 +1,36 @@
+"""Node 1: normalise the input symbols (case, duplicates, previous symbols, aliases); report the rest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from langgraph.runtime import Runtime
+
+from agent.context import AgentContext
+from agent.nodes.timing import timed
+from agent.state import AgentState
+
+
+@timed("normalise")
+def normalise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    from tools.genes import GeneInputError
+
+    from tools import normalise_genes
+
+    try:
+        result = normalise_genes(state.get("input_genes", []), kb=runtime.context.kb)
+    except GeneInputError as error:
+        return {"genes": [], "unknown_genes": [], "error": str(error)}
+    update = {
+        "genes": list(result.genes),
+        "mapped": [asdict(m) for m in result.mapped],
+        "ambiguous": [{"input": item[0], "candidates": list(item[1])} for item in result.ambiguous],
+        "unknown_genes": list(result.unknown),
+        "duplicates": list(result.duplicates),
+    }
+    if not result.genes:
+        update["error"] = (
+            "None of the input symbols is a known human gene symbol "
+            f"({len(result.unknown)} unknown, {len(result.ambiguous)} ambiguous)."
+        )
+    return update
