@@ -163,10 +163,13 @@ class PathwayStore:
                 f"No knowledge base at {path}. Build it with `gene-r1 kb build` "
                 "(or `gene-r1 kb build --source-dir DIR` offline)."
             )
+        con = None
         try:
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError as error:
+            if con is not None:
+                con.close()
             raise KnowledgeBaseError(
                 f"The knowledge base at {path} is unreadable ({error}). Rebuild it with `gene-r1 kb build`."
             ) from error
@@ -197,6 +200,9 @@ class PathwayStore:
 
     def count_genes(self) -> int:
         return self._con.execute("SELECT COUNT(*) FROM genes").fetchone()[0]
+
+    def count_aliases(self) -> int:
+        return self._con.execute("SELECT COUNT(*) FROM symbol_aliases").fetchone()[0]
 
     def pathway(self, pathway_id: str) -> Pathway | None:
         row = self._con.execute(

@@ -1,0 +1,47 @@
+"""Building with the search index: one document per pathway, swapped in with the store."""
+
+from __future__ import annotations
+
+import shutil
+
+from knowledge_base import paths
+from knowledge_base.build import build_knowledge_base
+from knowledge_base.cli import kb_summary
+from knowledge_base.index import index_document_count, open_collection
+
+
+def test_the_index_holds_one_document_per_pathway(small_kb_home_indexed):
+    summary = kb_summary(small_kb_home_indexed)
+
+    assert summary["index"]["documents"] == summary["reactome"]["pathways"] + summary["wikipathways"]["pathways"]
+    assert summary["index"]["documents"] == 10
+
+
+def test_the_index_finds_a_pathway_by_its_meaning(small_kb_home_indexed):
+    collection = open_collection(paths.index_dir(small_kb_home_indexed))
+
+    hits = collection.query(query_texts=["DNA mismatch repair"], n_results=1)
+
+    assert hits["ids"][0] == ["WP531"]
+
+
+def test_an_unreadable_previous_index_is_rebuilt_from_scratch_with_a_warning(small_kb_home_indexed, small_kb_source,
+                                                                              tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(small_kb_home_indexed, home)
+    (paths.index_dir(home) / "chroma.sqlite3").write_bytes(b"this is not a database")
+
+    report = build_knowledge_base(home, source_dir=small_kb_source, show_progress=False)
+
+    assert report.index_documents == 10
+    assert any("rebuilt from scratch" in w for w in report.warnings)
+    assert index_document_count(paths.index_dir(home)) == 10
+
+
+def test_building_without_index_drops_the_stale_one(small_kb_home_indexed, small_kb_source, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(small_kb_home_indexed, home)
+
+    build_knowledge_base(home, source_dir=small_kb_source, with_index=False, show_progress=False)
+
+    assert index_document_count(paths.index_dir(home)) == 0
