@@ -25,6 +25,7 @@ class AgentConfig:
     fdr_threshold: an enrichment hit with FDR below it is significant.
     min_claim_similarity: a pathway found by search must be at least this similar to a claim to count for it.
     selection: how the final name is chosen ("consensus" of the evidence, the "top_evidence" name, or the "model").
+    offline: never download; a missing knowledge base is then an error (unless `$GENE_R1_SOURCE_DIR` is set).
     """
 
     home: Path | None = None
@@ -41,6 +42,7 @@ class AgentConfig:
     adapter: str | None = None
     backend: str = "transformers"
     base_url: str | None = None
+    offline: bool = False
 
     def __post_init__(self) -> None:
         if self.selection not in SELECTION_RULES:
@@ -51,7 +53,7 @@ class AgentConfig:
     @classmethod
     def from_env(cls, **overrides) -> AgentConfig:
         """Defaults, then `GENE_R1_HOME`, `GENE_R1_MODEL`, `GENE_R1_ADAPTER`, `GENE_R1_BACKEND`,
-        `GENE_R1_BASE_URL`, then explicit overrides (None values are ignored)."""
+        `GENE_R1_BASE_URL`, `GENE_R1_OFFLINE`, then explicit overrides (None values are ignored)."""
         values: dict = {}
         env = {
             "home": ("GENE_R1_HOME", Path),
@@ -59,6 +61,7 @@ class AgentConfig:
             "adapter": ("GENE_R1_ADAPTER", str),
             "backend": ("GENE_R1_BACKEND", str),
             "base_url": ("GENE_R1_BASE_URL", str),
+            "offline": ("GENE_R1_OFFLINE", lambda value: value.lower() in ("1", "true", "yes")),
         }
         for name, (variable, convert) in env.items():
             if os.environ.get(variable):

@@ -15,9 +15,9 @@ from agent.config import AgentConfig
 
 if TYPE_CHECKING:
     import numpy as np
-    from tools.context import KnowledgeBase
 
     from agent.model import ModelBackend
+    from tools.context import KnowledgeBase
 
 
 @dataclass
@@ -30,9 +30,26 @@ class AgentContext:
     def kb(self) -> KnowledgeBase:
         if self.kb_override is not None:
             return self.kb_override
+        from knowledge_base import paths
         from tools.context import open_knowledge_base
 
+        if not paths.store_path(self.config.home).exists():
+            self._build_knowledge_base()
         return open_knowledge_base(self.config.home)
+
+    def _build_knowledge_base(self) -> None:
+        """First use: build the KB from `$GENE_R1_SOURCE_DIR`, else download it (unless offline)."""
+        from knowledge_base import paths
+        from knowledge_base.build import build_knowledge_base
+        from knowledge_base.store import KnowledgeBaseError
+
+        source_dir = paths.default_source_dir()
+        if source_dir is None and self.config.offline:
+            raise KnowledgeBaseError(
+                f"No knowledge base at {paths.store_path(self.config.home)} and downloads are off "
+                "(GENE_R1_OFFLINE). Build it with `gene-r1 kb build --source-dir DIR`."
+            )
+        build_knowledge_base(self.config.home, source_dir=source_dir, show_progress=True)
 
     @cached_property
     def model(self) -> ModelBackend:

@@ -7,7 +7,7 @@ pathways that contain some of the genes) and asking whether those pathways signi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from agent.config import AgentConfig
 from agent.evidence import is_significant, row_from_pathway
@@ -93,8 +93,10 @@ def check_gene_roles(name: str, claimed: Sequence[str], name_verdict: ClaimVerdi
     return _verdict(claim, "genes", name, verdict, why, name_verdict["supporting_pathways"], supported, missing)
 
 
-def mentioned_genes(text: str, genes: Sequence[str], known_symbols: frozenset[str]) -> tuple[list[str], list[str]]:
-    """Gene symbols the text mentions: (those in the input set, known genes that are not in it)."""
+def mentioned_genes(text: str, genes: Sequence[str], known_symbols: Container[str]) -> tuple[list[str], list[str]]:
+    """Gene symbols the text mentions: (those in the input set, known genes that are not in it).
+
+    `known_symbols` holds upper-cased approved symbols (the tokens matched here are upper case)."""
     inside, outside = [], []
     wanted = set(genes)
     for token in dict.fromkeys(SYMBOL_PATTERN.findall(text)):

@@ -18,7 +18,7 @@ def verify(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     proposal = [p for p in state.get("proposals", []) if p["origin"] == "model"][-1]
     name_verdict = check_name(proposal["name"], genes, context.kb, enrichment, context.config)
     verdicts = [name_verdict]
-    inside, outside = mentioned_genes(proposal["raw"], genes, context.kb.store.approved_symbols())
+    inside, outside = mentioned_genes(proposal["raw"], genes, context.kb.symbols.approved)
     if inside and proposal["name"]:
         verdicts.append(check_gene_roles(proposal["name"], inside, name_verdict))
     if outside:

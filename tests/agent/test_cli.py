@@ -1,0 +1,63 @@
+"""The agent's commands: clear output, clear errors, non-zero exits on bad input."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from tests.agent.conftest import MISMATCH_REPAIR
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(agent_config, monkeypatch):
+    monkeypatch.setenv("GENE_R1_HOME", str(agent_config.home))
+    monkeypatch.setenv("GENE_R1_MODEL", agent_config.model)
+
+
+def test_analyze_prints_json_with_name_and_evidence(env):
+    result = runner.invoke(app, ["analyze", *MISMATCH_REPAIR, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["name"] and payload["evidence"]
+
+
+def test_analyze_writes_an_html_report_with_escaped_input(env, tmp_path):
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["analyze", *MISMATCH_REPAIR, "<script>alert(1)</script>", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_analyze_without_genes_exits_non_zero_with_a_message(env):
+    result = runner.invoke(app, ["analyze"])
+    assert result.exit_code == 1 and "No genes given" in result.output
+
+
+def test_analyze_of_unknown_genes_exits_non_zero(env):
+    result = runner.invoke(app, ["analyze", "NOTAGENE1", "--json"])
+    assert result.exit_code == 1 and json.loads(result.output)["error"]
+
+
+def test_verify_prints_a_verdict(env):
+    result = runner.invoke(app, ["verify", "--claim", "DNA mismatch repair", *MISMATCH_REPAIR])
+    assert result.exit_code == 0, result.output
+    assert "Verdict: supported" in result.output
+
+
+def test_batch_of_a_malformed_file_is_a_clear_error(env, tmp_path):
+    bad = tmp_path / "bad.gmt"
+    bad.write_text("only-a-name\n")
+    result = runner.invoke(app, ["batch", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "line 1" in result.output
+
+
+def test_missing_knowledge_base_is_a_clear_error(monkeypatch, tmp_path, agent_config):
+    monkeypatch.setenv("GENE_R1_HOME", str(tmp_path / "empty-home"))
+    monkeypatch.delenv("GENE_R1_SOURCE_DIR", raising=False)
+    monkeypatch.setenv("GENE_R1_OFFLINE", "1")
+    result = runner.invoke(app, ["verify", "--claim", "x", "MLH1"])
+    assert result.exit_code == 1 and "kb build" in result.output
