@@ -1,0 +1,162 @@
+"""Semantic search over pathway documents (the Chroma index), optionally restricted to pathways holding given genes.
+
+Ranking is hybrid: the dense cosine similarity of MiniLM embeddings, blended with how much of the query's
+vocabulary the pathway's name covers (words weighted by their rarity among pathway names). MiniLM alone rates
+"DNA repair" closer to "DNA mismatch repair" than "Mismatch repair" is; the rare word "mismatch" should decide.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from knowledge_base.store import Pathway
+from tools.errors import ToolInputError
+
+if TYPE_CHECKING:
+    from tools.context import KnowledgeBase
+
+MAX_K = 100
+MAX_QUERY_CHARS = 2_000
+LEXICAL_WEIGHT = 0.3
+CANDIDATES = 50  # dense neighbours re-ranked per query (at least 10 x k)
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset("a an and by for from in into of on or the to via with".split())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    pathway_id: str
+    source: str
+    name: str
+    score: float  # (1 - w) * cosine similarity + w * name coverage of the query's words, w = LEXICAL_WEIGHT
+    snippet: str
+    similarity: float = 0.0  # the cosine similarity of query and document alone
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word stems: plural 's' dropped, stop words removed."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w in _STOPWORDS:
+            continue
+        out.append(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Inverse document frequencies of words in pathway names, and each pathway's name words."""
+
+    idf: Mapping[str, float]
+    name_words: Mapping[str, frozenset[str]]
+    default_idf: float
+
+    @classmethod
+    def from_pathways(cls, pathways: Iterable[Pathway]) -> Lexicon:
+        name_words = {p.id: frozenset(words(p.name)) for p in pathways}
+        counts = Counter(w for ws in name_words.values() for w in ws)
+        n = max(1, len(name_words))
+        idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in counts.items()}
+        return cls(idf=idf, name_words=name_words, default_idf=math.log((n + 1) / 0.5))
+
+    def coverage(self, query_words: Sequence[str], pathway_id: str) -> float:
+        """The share of the query's (rarity-weighted) words that the pathway's name contains, in [0, 1]."""
+        unique = set(query_words)
+        total = sum(self.idf.get(w, self.default_idf) for w in unique)
+        if total <= 0:
+            return 0.0
+        present = self.name_words.get(pathway_id, frozenset())
+        return sum(self.idf.get(w, self.default_idf) for w in unique if w in present) / total
+
+
+def search_pathways(
+    text: str,
+    k: int = 5,
+    *,
+    genes: Sequence[str] | None = None,
+    kb: KnowledgeBase | None = None,
+    exclude_ids: Collection[str] = (),
+    sources: Sequence[str] | None = None,
+) -> list[SearchHit]:
+    """The `k` pathways whose documents best match `text`; with `genes`, only pathways containing one of them."""
+    from tools.context import resolve_kb
+    from tools.enrichment import check_sources
+
+    query = _check_query(text, k)
+    kb = resolve_kb(kb)
+    index = kb.enrichment_index
+    if sources is not None:
+        sources = check_sources(sources, index.source_names)
+    allowed = _allowed_ids(kb, genes, sources, exclude_ids)
+    if allowed is not None and not allowed:
+        return []
+    collection = kb.collection
+    vector = kb.embedder.encode([query])[0]
+    n_candidates = max(CANDIDATES, 10 * k)
+    request: dict = {"query_embeddings": [vector], "include": ["documents", "distances", "metadatas"]}
+    if allowed is not None:
+        request["ids"] = sorted(allowed)
+        n_candidates = min(n_candidates, len(allowed))
+    elif sources is not None:
+        request["where"] = {"source": {"$in": list(sources)}}
+    result = collection.query(n_results=max(1, n_candidates), **request)
+    lexicon = kb.lexicon
+    query_words = words(query)
+    hits = []
+    for pid, document, distance, meta in zip(
+        result["ids"][0], result["documents"][0], result["distances"][0], result["metadatas"][0], strict=True
+    ):
+        if pid in exclude_ids:
+            continue
+        similarity = 1.0 - float(distance)
+        score = (1 - LEXICAL_WEIGHT) * similarity + LEXICAL_WEIGHT * lexicon.coverage(query_words, pid)
+        hits.append(SearchHit(
+            pathway_id=pid, source=str((meta or {}).get("source", "")), name=str((meta or {}).get("name", pid)),
+            score=round(score, 6), snippet=_snippet(document or ""), similarity=round(similarity, 6),
+        ))
+    hits.sort(key=lambda h: (-h.score, h.pathway_id))
+    return hits[:k]
+
+
+def _check_query(text: str, k: int) -> str:
+    if not isinstance(text, str):
+        raise ToolInputError(f"The search text must be a string, not {type(text).__name__}.")
+    query = " ".join(text.split())
+    if not query:
+        raise ToolInputError("The search text is empty: describe a process, e.g. 'DNA mismatch repair'.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ToolInputError(f"The search text is {len(query)} characters; keep it under {MAX_QUERY_CHARS}.")
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise ToolInputError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}.")
+    return query
+
+
+def _allowed_ids(
+    kb: KnowledgeBase, genes: Sequence[str] | None, sources: Sequence[str] | None, exclude_ids: Collection[str]
+) -> set[str] | None:
+    """Pathway ids the search may return, or None when unrestricted (filtered by Chroma's `where` instead)."""
+    if genes is None:
+        return None
+    from tools.genes import normalise_genes
+
+    index = kb.enrichment_index
+    symbols = normalise_genes(genes, kb=kb).genes
+    rows = [index.gene_index[g] for g in symbols if g in index.gene_index]
+    if not rows:
+        return set()
+    overlapping = index.matrix[rows].sum(axis=0).nonzero()[1]
+    wanted = set(sources) if sources is not None else None
+    return {
+        index.ids[j] for j in overlapping
+        if (wanted is None or index.sources[j] in wanted) and index.ids[j] not in exclude_ids
+    }
+
+
+def _snippet(document: str, limit: int = 240) -> str:
+    flat = " ".join(document.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
