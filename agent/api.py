@@ -119,11 +119,10 @@ def verify(
     context: AgentContext | None = None,
 ) -> Verification:
     """Check a proposed function for a gene set against the evidence, without the model."""
-    from tools.genes import GeneInputError
-
     from agent.evidence import is_significant, row_from_enrichment
     from agent.verification import check_name
     from tools import enrich, normalise_genes
+    from tools.genes import GeneInputError
 
     claim = claim.strip()
     if not claim:

@@ -21,6 +21,8 @@ class AgentConfig:
     home: the data home ($GENE_R1_HOME); None = the default.
     sources: pathway sources used as evidence (GO is the evaluation target, not evidence, unless listed).
     evidence_k: enrichment hits shown to the model; search_k: semantic-search hits gathered.
+    candidate_k: top evidence names that compete with the model's proposals for the final name.
+    consensus_k: significant pathways the "consensus" rule weighs candidates against.
     max_revisions / max_tool_calls: hard loop bounds per gene set.
     fdr_threshold: an enrichment hit with FDR below it is significant.
     min_claim_similarity: a pathway found by search must be at least this similar to a claim to count for it.
@@ -31,6 +33,8 @@ class AgentConfig:
     home: Path | None = None
     sources: tuple[str, ...] = EVIDENCE_SOURCES
     evidence_k: int = 5
+    candidate_k: int = 3
+    consensus_k: int = 20
     search_k: int = 5
     max_revisions: int = 1
     max_tool_calls: int = 12

@@ -13,9 +13,8 @@ from agent.state import AgentState
 
 @timed("normalise")
 def normalise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from tools.genes import GeneInputError
-
     from tools import normalise_genes
+    from tools.genes import GeneInputError
 
     try:
         result = normalise_genes(state.get("input_genes", []), kb=runtime.context.kb)

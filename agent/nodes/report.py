@@ -22,9 +22,9 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     evidence = state.get("evidence", [])
     significant = [row for row in evidence if is_significant(row, config.fdr_threshold)]
     candidates = gather_candidates(
-        state.get("proposals", []), state.get("candidate_verdicts", {}), significant, config.evidence_k
+        state.get("proposals", []), state.get("candidate_verdicts", {}), significant, config.candidate_k
     )
-    choice = choose(candidates, significant[: config.evidence_k], config.selection, context.embed)
+    choice = choose(candidates, significant[: config.consensus_k], config.selection, context.embed)
     model_proposals = [p for p in state.get("proposals", []) if p["origin"] == "model"]
     agreement = model_agreement(choice.candidate, model_proposals, context)
     confidence, confidence_why = confidence_for(choice, agreement)
