@@ -1,0 +1,1 @@
+"""Model backends behind `agent.model.ModelBackend`: transformers, vllm, OpenAI-compatible HTTP."""

@@ -1,0 +1,157 @@
+"""The OpenAI-compatible backend: any server speaking `/chat/completions` (e.g. `vllm serve ... --enable-lora`,
+llama.cpp's server, or a hosted model), over plain HTTP with a timeout and retries.
+
+With `prompt_style="reference"` it sends the authors' raw text to `/completions` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+from agent.model import (
+    BackendUnavailableError,
+    Generation,
+    GenerationConfig,
+    Message,
+    ModelConfig,
+    ModelError,
+    check_messages,
+    resolve_adapter,
+)
+from agent.prompts import render_reference
+
+_RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+_BACKOFF_S = 0.5
+_MAX_PARALLEL = 4
+
+
+class OpenAIBackend:
+    """Implements `agent.model.ModelBackend` against an OpenAI-compatible HTTP endpoint."""
+
+    def __init__(self, config: ModelConfig, session: requests.Session | None = None):
+        if not config.base_url:
+            raise ModelError(
+                "The openai backend needs a server: pass --base-url (e.g. http://127.0.0.1:8000/v1) or set "
+                "GENE_R1_BASE_URL."
+            )
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self._model_name: str | None = resolve_adapter(config) or config.model
+
+    @classmethod
+    def from_config(cls, config: ModelConfig) -> OpenAIBackend:
+        return cls(config)
+
+    def model_name(self) -> str:
+        """The model to request: the adapter's served name, else the model, else the server's first model."""
+        if self._model_name is None:
+            listing = self._request("GET", "/models")
+            models = [entry.get("id") for entry in listing.get("data", []) if entry.get("id")]
+            if not models:
+                raise ModelError(f"{self.base_url}/models lists no model: pass --model with the served name.")
+            self._model_name = models[0]
+        return self._model_name
+
+    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
+        config = config or GenerationConfig()
+        messages = check_messages(messages)
+        payload: dict[str, Any] = {
+            "model": self.model_name(),
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "seed": config.seed,
+            "n": 1,
+        }
+        if config.stop:
+            payload["stop"] = list(config.stop)
+        started = time.perf_counter()
+        if self.config.prompt_style == "reference":
+            body = self._request("POST", "/completions", {**payload, "prompt": render_reference(messages)})
+            text = _first_choice(body).get("text")
+        else:
+            body = self._request("POST", "/chat/completions", {**payload, "messages": messages})
+            text = (_first_choice(body).get("message") or {}).get("content")
+        usage = body.get("usage") or {}
+        return Generation(
+            text=text or "",
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            seconds=time.perf_counter() - started,
+        )
+
+    def generate_batch(
+        self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None
+    ) -> list[Generation]:
+        """Concurrent requests (a few at a time): servers such as vLLM batch them on their side."""
+        if not batch:
+            return []
+        self.model_name()  # resolve once, before the threads start
+        workers = min(_MAX_PARALLEL, self.config.max_batch_size, len(batch))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda messages: self.generate(messages, config), batch))
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "backend": "openai",
+            "base_url": self.base_url,
+            "model": self._model_name or "(the server's first model)",
+            "adapter": resolve_adapter(self.config),
+            "api_key_env": self.config.api_key_env,
+            "api_key_set": bool(os.environ.get(self.config.api_key_env)),
+            "prompt_style": self.config.prompt_style,
+            "request_timeout_s": self.config.request_timeout_s,
+            "max_retries": self.config.max_retries,
+        }
+
+    def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One API call, retried with exponential backoff on connection errors, timeouts and 5xx/429 answers."""
+        url = self.base_url + path
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.config.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        problem = ""
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                time.sleep(_BACKOFF_S * 2 ** (attempt - 1))
+            try:
+                response = self.session.request(
+                    method, url, json=payload, headers=headers, timeout=self.config.request_timeout_s
+                )
+            except requests.Timeout:
+                problem = f"no answer within {self.config.request_timeout_s:g} s"
+                continue
+            except requests.ConnectionError as error:
+                problem = f"cannot connect ({type(error).__name__})"
+                continue
+            if response.status_code in _RETRY_STATUS:
+                problem = f"HTTP {response.status_code}: {response.text[:200]}"
+                continue
+            if response.status_code >= 400:
+                raise ModelError(
+                    f"{method} {url} failed with HTTP {response.status_code}: {response.text[:300]}"
+                    + (f" (is {self.config.api_key_env} set?)" if response.status_code in (401, 403) else "")
+                )
+            try:
+                return response.json()
+            except ValueError as error:
+                raise ModelError(f"{url} did not answer with JSON: {response.text[:200]!r}") from error
+        raise BackendUnavailableError(
+            f"{method} {url} failed after {self.config.max_retries + 1} attempts ({problem}). Is the server "
+            "running and --base-url right (it usually ends in /v1)?"
+        )
+
+
+def _first_choice(body: dict[str, Any]) -> dict[str, Any]:
+    choices = body.get("choices") or []
+    if not choices or not isinstance(choices[0], dict):
+        raise ModelError(f"The server's answer has no choices: {str(body)[:300]}")
+    return choices[0]

@@ -1,0 +1,141 @@
+"""The vllm backend: GPU serving with vLLM's offline `LLM` engine, LoRA adapters applied per request.
+
+vllm is an optional extra (`pip install 'gene-r1[gpu]'`, in its own GPU environment: it pins a CUDA torch and an
+older transformers), so everything from it is imported inside functions; the CPU path never touches it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from agent.model import (
+    BackendUnavailableError,
+    Generation,
+    GenerationConfig,
+    Message,
+    ModelConfig,
+    ModelError,
+    ModelNotFoundError,
+    check_messages,
+    resolve_adapter,
+)
+from agent.prompts import render_reference
+
+LORA_NAME = "gene-r1"
+_LORA_RANKS = (8, 16, 32, 64, 128, 256)
+
+
+def import_vllm() -> Any:
+    try:
+        import vllm
+    except ImportError as error:
+        raise BackendUnavailableError(
+            "The vllm backend needs vllm, which is not installed here: install the gpu extra "
+            "(`pip install 'gene-r1[gpu]'`) in a separate GPU environment, or serve the model with "
+            "`vllm serve MODEL --enable-lora` and use --backend openai --base-url http://HOST:8000/v1."
+        ) from error
+    return vllm
+
+
+def lora_rank(adapter: str) -> int:
+    """The smallest rank vLLM accepts that holds the adapter's `r` (vLLM needs `max_lora_rank` up front)."""
+    config_path = Path(adapter).expanduser() / "adapter_config.json"
+    if not config_path.is_file():
+        raise ModelNotFoundError(f"No LoRA adapter at {adapter}: expected a directory with adapter_config.json.")
+    rank = int(json.loads(config_path.read_text()).get("r", 8))
+    return next((allowed for allowed in _LORA_RANKS if allowed >= rank), rank)
+
+
+class VllmBackend:
+    """Implements `agent.model.ModelBackend` with a vLLM `LLM` engine."""
+
+    def __init__(self, llm: Any, config: ModelConfig, *, model: str, adapter: str | None):
+        self.llm = llm
+        self.config = config
+        self.model = model
+        self.adapter = adapter
+
+    @classmethod
+    def load(cls, config: ModelConfig) -> VllmBackend:
+        vllm = import_vllm()
+        if config.merge_adapter:
+            raise ModelError(
+                "vllm applies LoRA adapters per request and does not merge them: drop --merge-adapter, or merge "
+                "with the transformers backend and save the merged model first."
+            )
+        if config.model is None:
+            from agent.embedded import embedded_model_dir
+
+            model = str(embedded_model_dir())
+        else:
+            model = config.model
+        adapter = resolve_adapter(config)
+        options: dict[str, Any] = {"model": model, "enable_lora": bool(adapter), "seed": 0}
+        if config.gguf_file:
+            options["model"] = str(Path(model) / config.gguf_file)
+        if adapter:
+            options["max_lora_rank"] = lora_rank(adapter)
+        if config.dtype:
+            options["dtype"] = config.dtype
+        return cls(vllm.LLM(**options), config, model=model, adapter=adapter)
+
+    def _sampling(self, config: GenerationConfig) -> Any:
+        from vllm import SamplingParams
+
+        return SamplingParams(
+            max_tokens=config.max_new_tokens,
+            temperature=config.temperature,
+            top_p=config.top_p if not config.greedy else 1.0,
+            seed=config.seed,
+            stop=list(config.stop) or None,
+        )
+
+    def _lora(self) -> Any:
+        if not self.adapter:
+            return None
+        from vllm.lora.request import LoRARequest
+
+        return LoRARequest(LORA_NAME, 1, str(Path(self.adapter).expanduser()))
+
+    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
+        return self.generate_batch([messages], config)[0]
+
+    def generate_batch(
+        self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None
+    ) -> list[Generation]:
+        config = config or GenerationConfig()
+        conversations = [check_messages(messages) for messages in batch]
+        started = time.perf_counter()
+        if self.config.prompt_style == "reference":
+            prompts = [render_reference(messages) for messages in conversations]
+            outputs = self.llm.generate(prompts, self._sampling(config), lora_request=self._lora(), use_tqdm=False)
+        else:
+            outputs = self.llm.chat(conversations, self._sampling(config), lora_request=self._lora(), use_tqdm=False)
+        seconds = time.perf_counter() - started
+        return [
+            Generation(
+                text=output.outputs[0].text,
+                prompt_tokens=len(output.prompt_token_ids or []),
+                completion_tokens=len(output.outputs[0].token_ids),
+                seconds=seconds,
+            )
+            for output in outputs
+        ]
+
+    def info(self) -> dict[str, Any]:
+        import vllm
+
+        return {
+            "backend": "vllm",
+            "vllm_version": vllm.__version__,
+            "model": self.model,
+            "adapter": self.adapter,
+            "adapter_merged": False,
+            "device": "cuda",
+            "dtype": self.config.dtype or "auto",
+            "prompt_style": self.config.prompt_style,
+        }
