@@ -13,7 +13,8 @@ from agent.config import AgentConfig
 from agent.evidence import is_significant, row_from_pathway
 from agent.state import ClaimVerdict, EvidenceRow
 
-SYMBOL_PATTERN = re.compile(r"\b[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?\b")
+# A gene-symbol-like token standing alone: not part of a complex or pathway name such as "APC/C" or "MCM2-7".
+SYMBOL_PATTERN = re.compile(r"(?<![\w/:-])[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?(?![\w/:-])")
 MIN_SUPPORTING_OVERLAP = 2
 
 

@@ -10,7 +10,7 @@ from agent.evidence import prompt_items
 from agent.nodes.timing import timed
 from agent.state import AgentState, ClaimVerdict, Proposal
 
-MAX_PROMPT_GENES = 100
+MAX_PROMPT_GENES = 30
 
 # TODO(lead): move beside the other prompts in agent/prompts.py once its owner is done with it.
 REVISION_PROMPT = """Verification of your answer against the pathway knowledge base:
@@ -27,7 +27,8 @@ def proposal_messages(state: AgentState, config) -> list[dict]:
     """The evidence-conditioned Gene-R1 prompt; with verdicts of an earlier round, a revision request."""
     from agent.prompts import format_evidence, task_messages
 
-    rows = (state.get("evidence") or [])[: config.evidence_k] + (state.get("search_hits") or [])[:2]
+    # The same evidence block as the training data: the top enrichment hits only.
+    rows = (state.get("evidence") or [])[: config.evidence_k]
     evidence = format_evidence(prompt_items(rows)) if rows else None
     messages = task_messages(prompt_genes(state), evidence=evidence)
     previous = [p for p in state.get("proposals", []) if p["origin"] == "model"]
@@ -40,7 +41,8 @@ def proposal_messages(state: AgentState, config) -> list[dict]:
 
 
 def prompt_genes(state: AgentState) -> list[str]:
-    """At most MAX_PROMPT_GENES genes, those the evidence names first: a 5,000-gene list fits no prompt."""
+    """At most MAX_PROMPT_GENES genes, those the evidence names first: a 5,000-gene list fits no prompt, and short
+    prompts are what the adapter was trained on (at most 15 genes) and what a CPU can prefill quickly."""
     genes = state["genes"]
     if len(genes) <= MAX_PROMPT_GENES:
         return list(genes)
