@@ -28,7 +28,7 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     model_proposals = [p for p in state.get("proposals", []) if p["origin"] == "model"]
     agreement = model_agreement(choice.candidate, model_proposals, context)
     confidence, confidence_why = confidence_for(choice, agreement)
-    explained = {g for row in significant[: config.evidence_k] for g in row["overlap_genes"]}
+    explained = {g for row in significant[: config.consensus_k] for g in row["overlap_genes"]}
     for verdict in state.get("verdicts", []):
         explained.update(verdict["supporting_genes"] if verdict["kind"] == "name" else ())
     result = Report(

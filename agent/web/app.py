@@ -1,0 +1,146 @@
+"""The web app: `create_app` wires the API, the pages, the job worker and the optional token together.
+
+Everything the agent does goes through `agent.api` / `agent.chat` / `agent.batch`; this package only serves it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from html import escape
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from agent.config import AgentConfig
+from agent.web.auth import token_middleware
+from agent.web.jobs import JobStore, JobWorker
+from agent.web.pages import STATIC
+from agent.web.report import page
+from agent.web.state import WebState
+from agent.web.uploads import DEFAULT_MAX_BYTES
+
+log = logging.getLogger("gene_r1.web")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def create_app(
+    config: AgentConfig,
+    *,
+    token: str | None,
+    home: Path,
+    batch_size: int = 8,
+    max_upload_bytes: int = DEFAULT_MAX_BYTES,
+    concurrency: int = 2,
+    warm: bool = True,
+) -> FastAPI:
+    """The app for one agent configuration. `home` holds its state (jobs/, chat/); the knowledge base and
+    model come from `config`. With a `token`, every request without it gets 401."""
+    from fastapi_offline import FastAPIOffline
+
+    jobs = JobStore(home / "jobs")
+    web = WebState(
+        config=config,
+        home=home,
+        token=token,
+        jobs=jobs,
+        worker=JobWorker(jobs, lambda: web.context(), batch_size=batch_size),
+        max_upload_bytes=max_upload_bytes,
+        gate=threading.Semaphore(concurrency),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        resumed = web.worker.start()
+        if resumed:
+            log.info("resuming %d unfinished job(s): %s", len(resumed), ", ".join(resumed))
+        if warm:
+            threading.Thread(target=warm_up, args=(web,), name="gene-r1-warm-up", daemon=True).start()
+        yield
+        web.worker.stop()
+
+    app = FastAPIOffline(
+        title="gene-r1",
+        summary="What does this list of genes do? Evidence-backed answers from a local Gene-R1 agent.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.web = web
+    add_error_handlers(app)
+    if token:
+        app.middleware("http")(token_middleware(token))
+    app.middleware("http")(security_headers)
+
+    from agent.web import api, chat_api, jobs_api, pages
+
+    app.include_router(api.router, tags=["analysis"])
+    app.include_router(chat_api.router, tags=["chat"])
+    app.include_router(jobs_api.router, tags=["batch jobs"])
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def warm_up(web: WebState) -> None:
+    """Open the knowledge base and load the model before the first request needs them."""
+    from agent.model import ModelError
+    from knowledge_base.store import KnowledgeBaseError
+
+    try:
+        web.context()
+        log.info("knowledge base and model loaded")
+    except (KnowledgeBaseError, ModelError, OSError, ValueError) as error:
+        log.error("could not load the agent yet (requests will say why): %s", error)
+
+
+async def security_headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if not request.url.path.startswith(DOCS_PATHS):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    body = page(f"gene-r1: error {status}", f'<h1>Error {status}</h1><p class="error">{escape(message)}</p>')
+    return HTMLResponse(body, status_code=status)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Known problems answer with their message and a fitting status, never a traceback."""
+    from agent.api import InputError
+    from agent.batch.inputs import InputFileError
+    from agent.model import ModelError
+    from agent.web.jobs import JobNotFoundError
+    from agent.web.uploads import UploadError
+    from knowledge_base.store import KnowledgeBaseError
+
+    statuses = {
+        InputError: 422,
+        InputFileError: 400,
+        JobNotFoundError: 404,
+        KnowledgeBaseError: 503,
+        ModelError: 503,
+    }
+    for error_type, status in statuses.items():
+
+        async def handle(request: Request, error: Exception, status: int = status) -> Response:
+            return error_response(request, status, str(error))
+
+        app.add_exception_handler(error_type, handle)
+
+    async def handle_upload(request: Request, error: UploadError) -> Response:
+        return error_response(request, error.status, str(error))
+
+    app.add_exception_handler(UploadError, handle_upload)

@@ -1,0 +1,49 @@
+"""Uploads are checked before any parser sees them: size, extension, text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from agent.web.uploads import UploadError, read_upload, safe_filename
+
+
+def test_a_gmt_upload_comes_back_with_its_bytes():
+    data = b"set1\tdesc\tCDK1\tCCNB1\n"
+    assert read_upload("mine.gmt", io.BytesIO(data)) == ("mine.gmt", data)
+
+
+def test_an_upload_over_the_limit_is_refused_with_413():
+    with pytest.raises(UploadError, match="upload limit") as caught:
+        read_upload("big.tsv", io.BytesIO(b"gene\n" + b"A\n" * 600), max_bytes=1000)
+    assert caught.value.status == 413
+
+
+@pytest.mark.parametrize("name", ["genes.xlsx", "script.js", "noextension"])
+def test_files_that_are_not_gene_tables_are_refused_by_type(name):
+    with pytest.raises(UploadError, match="unsupported file type") as caught:
+        read_upload(name, io.BytesIO(b"a\tb\tc\n"))
+    assert caught.value.status == 415
+
+
+def test_binary_content_is_refused_even_with_a_text_extension():
+    with pytest.raises(UploadError, match="not a text file"):
+        read_upload("sets.gmt", io.BytesIO(b"PK\x03\x04\x00\x00binary"))
+
+
+def test_text_that_is_not_utf8_is_refused_with_the_byte_at_fault():
+    with pytest.raises(UploadError, match=r"not UTF-8 text \(byte 4\)"):
+        read_upload("sets.csv", io.BytesIO(b"gene\xff\xfe,x\n"))
+
+
+def test_an_empty_file_is_refused():
+    with pytest.raises(UploadError, match="is empty") as caught:
+        read_upload("sets.gmt", io.BytesIO(b"  \n"))
+    assert caught.value.status == 400
+
+
+def test_folder_parts_of_an_uploaded_name_are_dropped():
+    assert safe_filename("../../etc/passwd.gmt") == "passwd.gmt"
+    assert safe_filename("C:\\Users\\me\\sets.gmt") == "sets.gmt"
+    assert safe_filename(None) == "upload.txt"
