@@ -11,12 +11,13 @@ SHIPPED_FILES = ("adapter_model.safetensors", "adapter_config.json", "README.md"
 EMBEDDED_BASE = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def ship_adapter(final_dir: Path, name: str, *, evaluation: str = "", base_model: str = EMBEDDED_BASE) -> Path:
+def ship_adapter(final_dir: Path, name: str, *, evaluation: str = "", base_model: str = EMBEDDED_BASE,
+                 adapters_dir: Path = ADAPTERS_DIR) -> Path:
     """Copy the adapter and its card; record a portable base-model id and append the evaluation table."""
     missing = [f for f in SHIPPED_FILES if not (final_dir / f).is_file()]
     if missing:
         raise FileNotFoundError(f"{final_dir} lacks {', '.join(missing)}: is it a finished `gene-r1 train` run?")
-    target = ADAPTERS_DIR / name
+    target = adapters_dir / name
     target.mkdir(parents=True, exist_ok=True)
     for file in SHIPPED_FILES:
         shutil.copy2(final_dir / file, target / file)

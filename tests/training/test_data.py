@@ -97,3 +97,32 @@ def test_the_same_seed_builds_the_same_files(built, shared_data, library, tmp_pa
         assert (tmp_path / f"{name}.jsonl").read_bytes() == (built["dir"] / f"{name}.jsonl").read_bytes()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["config"]["seed"] == 7
+
+
+@pytest.mark.slow
+def test_train_data_command_builds_splits_without_held_out_ids(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    recipe = tmp_path / "tiny.yaml"
+    recipe.write_text("name: tiny\nstage: sft\ndata:\n  seed: 3\n  reasoning: {go_bp: 6, reactome: 4}\n"
+                      "  knowledge: 2\n  task: 2\n  validation_fraction: 0.5\n")
+    result = CliRunner().invoke(app, ["train", "data", "--recipe", str(recipe), "--source-dir", str(shared_data),
+                                      "--out", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    held_out = held_out_go_ids(shared_data)
+    rows = read_jsonl(tmp_path / "data" / "train.jsonl") + read_jsonl(tmp_path / "data" / "validation.jsonl")
+    assert len(rows) >= 10
+    assert not {i for r in rows for i in r["target_id"].split(",")} & held_out
+    assert not {r["id"] for r in read_jsonl(tmp_path / "data" / "dev.jsonl")} & held_out
+
+
+def test_train_data_command_explains_a_missing_source_dir(tmp_path):
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    result = CliRunner().invoke(app, ["train", "data", "--source-dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "--source-dir" in result.output and "Traceback" not in result.output
