@@ -12,20 +12,10 @@ from agent.state import AgentState, ClaimVerdict, Proposal
 
 MAX_PROMPT_GENES = 30
 
-# TODO(lead): move beside the other prompts in agent/prompts.py once its owner is done with it.
-REVISION_PROMPT = """Verification of your answer against the pathway knowledge base:
-{verdicts}
-Your name is not supported by pathways that contain these genes. Reconsider the evidence above and answer again
-in the same format: <think>...</think>, then Process: <name> and Confidence: <0-1>."""
-
-
-def format_verdicts(verdicts) -> str:
-    return "\n".join(f"- {v['verdict']}: {v['claim']} ({v['explanation']})" for v in verdicts)
-
 
 def proposal_messages(state: AgentState, config) -> list[dict]:
     """The evidence-conditioned Gene-R1 prompt; with verdicts of an earlier round, a revision request."""
-    from agent.prompts import format_evidence, task_messages
+    from agent.prompts import REVISION_PROMPT, format_evidence, format_verdicts, task_messages
 
     # The same evidence block as the training data: the top enrichment hits only.
     rows = (state.get("evidence") or [])[: config.evidence_k]
