@@ -36,6 +36,9 @@ class Analysis:
     candidates: list[dict]
     proposals: list[dict]
     timings: dict[str, float]
+    chosen_number: int | None = None
+    judge_method: str = ""
+    explanation: str = ""
     error: str = ""
     id: str = ""
 
@@ -88,6 +91,9 @@ def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
         candidates=report["candidates"],
         proposals=list(state.get("proposals", [])),
         timings=dict(state.get("timings", {})),
+        chosen_number=report.get("chosen_number"),
+        judge_method=report.get("judge_method", ""),
+        explanation=report.get("explanation", ""),
         error=state.get("error", ""),
     )
 

@@ -20,6 +20,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Show library warnings, logging and model-loading progress bars."
+    ),
+) -> None:
+    from agent.quiet import configure_output
+
+    configure_output(verbose)
+
+
 app.command("analyze")(analyze_command)
 app.command("verify")(verify_command)
 app.command("batch")(batch_command)

@@ -17,6 +17,23 @@ ModelOption = typer.Option(
 AdapterOption = typer.Option(None, "--adapter", help="LoRA adapter dir (default: the shipped Gene-R1 adapter).")
 BackendOption = typer.Option(None, "--backend", help="transformers (CPU default) | vllm (GPU) | openai.")
 BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1.")
+SourcesOption = typer.Option(
+    None, "--sources", help="Evidence sources, comma-separated (default: reactome,wikipathways). Add go for Gene "
+    "Ontology terms (opt-in: needs `gene-r1 kb build --with-go`)."
+)
+
+
+def parse_sources(text: str | None) -> tuple[str, ...] | None:
+    """'reactome,wikipathways,go' -> ('reactome', 'wikipathways', 'go'); None keeps the default."""
+    from knowledge_base.store import EVIDENCE_SOURCES, OPT_IN_SOURCES
+
+    if text is None:
+        return None
+    names = tuple(dict.fromkeys(name.strip().lower() for name in text.split(",") if name.strip()))
+    known = (*EVIDENCE_SOURCES, *OPT_IN_SOURCES)
+    if not names or set(names) - set(known):
+        raise ValueError(f"--sources {text!r}: choose a comma-separated list from {', '.join(known)}.")
+    return names
 
 
 def friendly_errors(command):
@@ -56,13 +73,20 @@ def analyze_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown report."),
-    html: Path = typer.Option(None, "--html", help="Also write an HTML report to this file."),
-    selection: str = typer.Option("consensus", help=f"How to choose the final name: {', '.join(SELECTION_RULES)}."),
-    max_revisions: int = typer.Option(1, help="Revisions the model may make after a failed verification."),
+    html: Path = typer.Option(
+        None, "--html", help="Write the HTML report to this file (instead of the terminal report)."
+    ),
+    selection: str = typer.Option(
+        "judge", help=f"How to choose the final name among grounded candidates: {', '.join(SELECTION_RULES)}."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Also ask the model for a short explanation that cites candidates by number."
+    ),
     model: str = ModelOption,
     adapter: str = AdapterOption,
     backend: str = BackendOption,
     base_url: str = BaseUrlOption,
+    sources: str = SourcesOption,
 ) -> None:
     """Name the biological process of ONE gene set, with reasoning, evidence and verified claims.
 
@@ -74,27 +98,46 @@ def analyze_command(
     symbols = list(genes or []) + (read_gene_list(file) if file else [])
     if not symbols:
         raise ValueError("No genes given: list symbols as arguments or pass --file FILE.")
-    config = make_config(model, adapter, backend, base_url, selection=selection, max_revisions=max_revisions)
+    config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain,
+                         sources=parse_sources(sources))
     result = analyze(symbols, config=config).to_dict()
     if html:
-        html.write_text(to_html([result], title=f"gene-r1: {result['name']}"), encoding="utf-8")
+        html.write_text(to_html([result], title=f"gene-r1: {result['name'] or 'no name'}"), encoding="utf-8")
+        typer.echo(f"Report written to {html}", err=as_json or markdown)  # stdout stays pure JSON/Markdown
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     elif markdown:
         typer.echo(to_markdown(result))
-    else:
+    elif not html:
         print_summary(result)
     if result["error"]:
         raise typer.Exit(1)
 
 
 def print_summary(result: dict) -> None:
+    """The report in the terminal: Markdown, with the evidence as a table whose ids and FDRs never wrap."""
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.table import Table
 
-    from agent.render import to_markdown
+    from agent.render import evidence_rows, to_markdown
 
-    Console().print(Markdown(to_markdown(result)))
+    head, _, verification = to_markdown(result, evidence=False).partition("## Verification")
+    console = Console()
+    console.print(Markdown(head))
+    table = Table(title="Evidence", title_justify="left", show_lines=False)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("pathway", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("overlap", no_wrap=True, justify="right")
+    table.add_column("FDR", no_wrap=True, justify="right")
+    for row in evidence_rows(result.get("evidence", [])):
+        fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+        table.add_row(
+            row["kind_label"], row["pathway_id"], row["name"], f"{len(row['overlap_genes'])}/{row['pathway_size']}", fdr
+        )
+    console.print(table)
+    console.print(Markdown("## Verification" + verification))
 
 
 @friendly_errors
@@ -142,10 +185,18 @@ def batch_command(
     adapter: str = AdapterOption,
     backend: str = BackendOption,
     base_url: str = BaseUrlOption,
+    sources: str = SourcesOption,
+    engine: str = typer.Option("local", help="local (this process) | ray (Ray actors; pip install -e '.[ray]')."),
+    address: str = typer.Option(
+        None, help="Ray engine: cluster to join (auto | HOST:PORT | ray://HOST:PORT); default: a local Ray."
+    ),
+    actors: int = typer.Option(None, help="Ray engine: actors (default: one per CPU, or per --gpus-per-actor GPUs)."),
+    gpus_per_actor: float = typer.Option(0.0, help="Ray engine: GPUs per actor (e.g. 1 with --backend vllm)."),
 ) -> None:
     """Run the agent over many gene sets. Resumable: re-running skips finished sets; a killed run loses nothing.
 
     Example: gene-r1 batch markers.csv --out results/ --top-n 30
+    Scale out: gene-r1 batch sets.gmt --out results/ --engine ray --address auto
     """
     from agent.api import get_context
     from agent.batch.inputs import Thresholds, read_gene_sets
@@ -154,8 +205,16 @@ def batch_command(
 
     sets = read_gene_sets(input_file, fmt, Thresholds(padj=padj, log2fc=log2fc, max_genes=max_genes, top_n=top_n))
     sets = sets[:limit] if limit else sets
-    context = get_context(make_config(model, adapter, backend, base_url))
-    summary = run_batch(sets, out, context=context, batch_size=batch_size, workers=workers)
+    config = make_config(model, adapter, backend, base_url, sources=parse_sources(sources))
+    if engine == "ray":
+        from agent.batch.ray_engine import RayOptions, run_batch_ray
+
+        options = RayOptions(address=address, actors=actors, gpus_per_actor=gpus_per_actor)
+        summary = run_batch_ray(sets, out, config=config, options=options, batch_size=batch_size, workers=workers)
+    elif engine == "local":
+        summary = run_batch(sets, out, context=get_context(config), batch_size=batch_size, workers=workers)
+    else:
+        raise ValueError(f"--engine must be local or ray, not {engine!r}")
     wanted = {s.id for s in sets}
     results = [r for r in read_results(summary.results_path) if r["id"] in wanted]
     (out / "summary.tsv").write_text(to_summary_tsv(results), encoding="utf-8")
@@ -163,7 +222,7 @@ def batch_command(
     per_set = summary.seconds / summary.analysed if summary.analysed else 0.0
     typer.echo(
         f"{summary.analysed} analysed, {summary.skipped} already done, {summary.failed} with errors "
-        f"({per_set:.2f} s per set). Results: {summary.results_path}"
+        f"({per_set:.2f} s per set). Results: {summary.results_path}, {out / 'summary.tsv'}, {out / 'report.html'}"
     )
 
 
@@ -192,18 +251,25 @@ def chat_command(
             f"Resuming thread {thread!r}: {len(history['genes'])} genes, current name: {history['analysis']['name']!r}"
         )
 
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console, answer = Console(), []
+
     def show(chunk: dict) -> None:
         if "status" in chunk:
             typer.secho(chunk["status"], fg=typer.colors.BRIGHT_BLACK, err=True)
         else:
-            typer.echo(chunk["answer"], nl=False)
+            answer.append(chunk["answer"])
 
     turns = iter(message) if message else _prompt_turns()
     for text in turns:
         if text.strip().lower() in ("exit", "quit"):
             break
         if text.strip():
+            answer.clear()
             chat_turn(graph, thread, text, context, on_chunk=show)
+            console.print(Markdown("".join(answer)))  # answers are Markdown: render it, not its asterisks
             typer.echo("")
 
 

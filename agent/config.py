@@ -11,7 +11,7 @@ from pathlib import Path
 
 from knowledge_base.store import EVIDENCE_SOURCES
 
-SELECTION_RULES = ("consensus", "top_evidence", "model")
+SELECTION_RULES = ("judge", "ranker", "top_evidence")
 
 
 @dataclass(frozen=True)
@@ -20,28 +20,32 @@ class AgentConfig:
 
     home: the data home ($GENE_R1_HOME); None = the default.
     sources: pathway sources used as evidence (GO is the evaluation target, not evidence, unless listed).
-    evidence_k: enrichment hits shown to the model; search_k: semantic-search hits gathered.
-    candidate_k: top evidence names that compete with the model's proposals for the final name.
-    consensus_k: significant pathways the "consensus" rule weighs candidates against.
-    max_revisions / max_tool_calls: hard loop bounds per gene set.
+    evidence_k: enrichment hits shown in reports; search_k: semantic-search hits gathered.
+    pool_k: top enrichment hits offered as candidates (with the search hits) to the judge.
+    max_tool_calls: hard bound on tool calls per gene set.
     fdr_threshold: an enrichment hit with FDR below it is significant.
     min_claim_similarity: a pathway found by search must be at least this similar to a claim to count for it.
-    selection: how the final name is chosen ("consensus" of the evidence, the "top_evidence" name, or the "model").
-    offline: never download; a missing knowledge base is then an error (unless `$GENE_R1_SOURCE_DIR` is set).
+    selection: how the final name is chosen among the grounded candidates: the "judge" (feature ranker + the
+        model's vote), the "ranker" alone, or the "top_evidence" hit.
+    judge_assets: directory of the feature ranker and the judge's settings (default: the shipped ones).
+    explain: also ask the model for a short explanation citing candidates by number (`--explain`).
+    explain_tokens: the explanation's token bound.
+    offline: never download. (The knowledge base never downloads on first use anyway: it is built from
+    `$GENE_R1_SOURCE_DIR` or the releases embedded in the package; only `gene-r1 kb update` fetches.)
     """
 
     home: Path | None = None
     sources: tuple[str, ...] = EVIDENCE_SOURCES
     evidence_k: int = 5
-    candidate_k: int = 3
-    consensus_k: int = 20
+    pool_k: int = 15
     search_k: int = 5
-    max_revisions: int = 1
     max_tool_calls: int = 12
     fdr_threshold: float = 0.05
     min_claim_similarity: float = 0.45
-    selection: str = "consensus"
-    max_new_tokens: int = 160
+    selection: str = "judge"
+    judge_assets: Path | None = None
+    explain: bool = False
+    explain_tokens: int = 96
     model: str | None = None
     adapter: str | None = None
     backend: str = "transformers"
@@ -51,8 +55,8 @@ class AgentConfig:
     def __post_init__(self) -> None:
         if self.selection not in SELECTION_RULES:
             raise ValueError(f"selection must be one of {SELECTION_RULES}, not {self.selection!r}")
-        if self.max_revisions < 0 or self.max_tool_calls < 1:
-            raise ValueError("max_revisions must be >= 0 and max_tool_calls >= 1")
+        if self.max_tool_calls < 1 or self.pool_k < 1 or self.explain_tokens < 1:
+            raise ValueError("max_tool_calls, pool_k and explain_tokens must be at least 1")
 
     @classmethod
     def from_env(cls, **overrides) -> AgentConfig:

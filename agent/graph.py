@@ -1,13 +1,14 @@
-"""The agent's loop: normalise → gather evidence → propose → verify ⇄ revise → report."""
+"""The agent's loop: normalise → gather evidence → judge → (explain) → verify → report."""
 
 from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.nodes.evidence import gather_evidence
+from agent.nodes.judge import explain, judge
 from agent.nodes.normalise import normalise
-from agent.nodes.propose import needs_revision, propose
 from agent.nodes.report import report
 from agent.nodes.verify import verify
 from agent.state import AgentState
@@ -17,16 +18,20 @@ def after_normalise(state: AgentState) -> str:
     return "report" if state.get("error") else "gather_evidence"
 
 
-def start(state: AgentState) -> str:
-    """Batch runs arrive prepared (normalised, evidence gathered, a first proposal made in a batched step):
-    they start at verify, or at report when preparing found nothing to analyse."""
+def after_judge(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    return "explain" if runtime.context.config.explain and state.get("candidates") else "verify"
+
+
+def start(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    """Batch runs arrive prepared (normalised, evidence gathered, judged in one batched model call): they start
+    after the judge, or at report when preparing found nothing to analyse."""
     if state.get("error"):
         return "report"
-    return "verify" if state.get("proposals") else "normalise"
+    return after_judge(state, runtime) if "judgement" in state else "normalise"
 
 
 def build_prepare_graph():
-    """Normalise and gather evidence only: the model-free first half, run per set before batched generation."""
+    """Normalise and gather evidence only: the model-free first half, run per set before batched judging."""
     builder = StateGraph(AgentState, context_schema=AgentContext)
     builder.add_node("normalise", normalise)
     builder.add_node("gather_evidence", gather_evidence)
@@ -40,13 +45,15 @@ def build_graph(checkpointer=None):
     builder = StateGraph(AgentState, context_schema=AgentContext)
     builder.add_node("normalise", normalise)
     builder.add_node("gather_evidence", gather_evidence)
-    builder.add_node("propose", propose)
+    builder.add_node("judge", judge)
+    builder.add_node("explain", explain)
     builder.add_node("verify", verify)
     builder.add_node("report", report)
-    builder.add_conditional_edges(START, start, ["normalise", "verify", "report"])
+    builder.add_conditional_edges(START, start, ["normalise", "explain", "verify", "report"])
     builder.add_conditional_edges("normalise", after_normalise, ["gather_evidence", "report"])
-    builder.add_edge("gather_evidence", "propose")
-    builder.add_edge("propose", "verify")
-    builder.add_conditional_edges("verify", needs_revision, ["propose", "report"])
+    builder.add_edge("gather_evidence", "judge")
+    builder.add_conditional_edges("judge", after_judge, ["explain", "verify"])
+    builder.add_edge("explain", "verify")
+    builder.add_edge("verify", "report")
     builder.add_edge("report", END)
     return builder.compile(checkpointer=checkpointer)

@@ -1,116 +1,247 @@
-"""Reports for people: Markdown for one analysis, a self-contained HTML page for one or many, a summary TSV.
+"""Reports for people: Markdown for the terminal, one HTML report (CLI `--html`, batch `report.html`, the web
+report page), and a summary TSV.
 
-Everything that came from input (gene names, claims, file contents) is escaped: it is data, never markup.
+The HTML comes from one Jinja2 template (`agent/templates/report.html.j2`) with autoescaping on: everything that
+came from input (gene names, claims, file contents) is data, never markup. The only markup passed through is the
+SVG of `agent.web.charts`, which escapes every text it draws. The page is self-contained (inline CSS, no scripts,
+no external fetches), so a report file opens anywhere.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
-from html import escape
+from functools import cache
+from importlib import resources
 
 from agent.evidence import pathway_url
 
+SEARCH_KIND = "search"
+ENRICHMENT_KIND = "enrichment"
+MAX_GENES_SHOWN = 15
 
-def _fdr(value) -> str:
+
+def _number(value) -> str:
     return "—" if value is None else f"{value:.2g}"
 
 
-def to_markdown(result: dict) -> str:
-    lines = [f"# {result.get('id') or 'Gene set'}: {result['name'] or '(no name)'}", ""]
+def evidence_rows(evidence: Sequence[dict]) -> list[dict]:
+    """Evidence as a reader wants it: each pathway once, enrichment hits by FDR then p, then search hits.
+
+    A pathway found by both enrichment and search keeps its enrichment row, labelled "enrichment + search".
+    """
+    by_id: dict[str, dict] = {}
+    also_searched: set[str] = set()
+    for row in evidence:
+        pid = row["pathway_id"]
+        kind = row.get("kind", ENRICHMENT_KIND)
+        if kind == SEARCH_KIND:
+            also_searched.add(pid)
+        kept = by_id.get(pid)
+        if kept is None or (kept.get("kind") == SEARCH_KIND and kind != SEARCH_KIND):
+            by_id[pid] = row
+    rows = []
+    for pid, row in by_id.items():
+        kind = row.get("kind", ENRICHMENT_KIND)
+        if kind != SEARCH_KIND:
+            label = "enrichment + search" if pid in also_searched else ENRICHMENT_KIND
+        else:
+            label = SEARCH_KIND
+        rows.append(row | {"kind": ENRICHMENT_KIND if kind != SEARCH_KIND else SEARCH_KIND, "kind_label": label})
+    enrichment = sorted(
+        (r for r in rows if r["kind"] == ENRICHMENT_KIND),
+        key=lambda r: (_or_inf(r.get("fdr")), _or_inf(r.get("p_value"))),
+    )
+    search = [r for r in rows if r["kind"] == SEARCH_KIND]
+    search.sort(key=lambda r: (_or_inf(r.get("fdr")), _or_inf(r.get("p_value"))))  # stable: untested keep order
+    return enrichment + search
+
+
+def _or_inf(value) -> float:
+    return float("inf") if value is None else value
+
+
+def one_line_summary(result: dict) -> str:
+    """What a reader of a batch table needs in one line: the name, how sure, the best evidence, what is left."""
+    if result.get("error"):
+        return f"Not analysed: {result['error']}"
+    n = len(result.get("genes", []))
+    name = result.get("name") or "(no name)"
+    line = f"{n} genes → {name}, confidence {result.get('confidence', 0.0):.2f}"
+    rows = [r for r in evidence_rows(result.get("evidence", [])) if r.get("fdr") is not None]
+    if rows:
+        top = rows[0]
+        line += f"; top evidence {top['pathway_id']} {top['name']} (FDR {_number(top['fdr'])})"
+    unexplained = result.get("unexplained_genes", [])
+    if unexplained:
+        line += f"; {len(unexplained)} unexplained"
+    return line
+
+
+def to_markdown(result: dict, *, evidence: bool = True) -> str:
+    """The report as Markdown (one fact per paragraph, so renderers keep the lines apart). `evidence=False` leaves
+    the evidence table out, for callers that draw it themselves (the terminal)."""
+    lines = [f"# {result.get('id') or 'Gene set'}: {result.get('name') or '(no name)'}", ""]
     if result.get("error"):
         lines += [f"**Error:** {result['error']}", ""]
-    lines += [
-        f"**Confidence:** {result['confidence']:.2f} — {result['confidence_explanation']}",
-        f"**Why this name:** {result['choice_explanation']}",
-        "",
-        f"**Genes ({len(result['genes'])}):** {', '.join(result['genes'])}",
+    facts = [
+        f"**Confidence:** {result.get('confidence', 0.0):.2f} — {result.get('confidence_explanation', '')}",
+        f"**Why this name:** {result.get('choice_explanation', '')}",
+        f"**Genes ({len(result.get('genes', []))}):** {', '.join(result.get('genes', []))}",
     ]
-    if result["unknown_genes"]:
-        lines.append(f"**Unknown symbols:** {', '.join(result['unknown_genes'])}")
-    if result["mapped_genes"]:
-        lines.append(
+    if result.get("unknown_genes"):
+        facts.append(f"**Unknown symbols:** {', '.join(result['unknown_genes'])}")
+    if result.get("mapped_genes"):
+        facts.append(
             "**Mapped symbols:** " + ", ".join(f"{m['input']} → {m['symbol']}" for m in result["mapped_genes"])
         )
-    if result["unexplained_genes"]:
-        lines.append(f"**Not explained by the evidence:** {', '.join(result['unexplained_genes'])}")
-    lines += [
-        "",
-        "## Reasoning",
-        "",
-        result["reasoning"] or "(the model gave no reasoning)",
-        "",
-        "## Evidence",
-        "",
-    ]
-    lines += ["| pathway | source | name | overlap | FDR |", "|---|---|---|---|---|"]
-    for row in result["evidence"]:
-        lines.append(
-            f"| [{row['pathway_id']}]({pathway_url(row['pathway_id'])}) | {row['source']} | {row['name']} | "
-            f"{len(row['overlap_genes'])}/{row['pathway_size']}: {', '.join(row['overlap_genes'][:12])} | "
-            f"{_fdr(row['fdr'])} |"
-        )
-    lines += ["", "## Verification", ""]
-    for verdict in result["verdicts"]:
+    facts.append(f"**Not explained by the evidence:** {', '.join(result.get('unexplained_genes', [])) or 'none'}")
+    for fact in facts:
+        lines += [fact, ""]
+    lines += ["## Reasoning", "", result.get("reasoning") or "(the model gave no reasoning)", ""]
+    if evidence:
+        lines += ["## Evidence", "", "| kind | pathway | source | name | overlap | FDR |", "|---|---|---|---|---|---|"]
+        for row in evidence_rows(result.get("evidence", [])):
+            lines.append(
+                f"| {row['kind_label']} | [{row['pathway_id']}]({pathway_url(row['pathway_id'])}) | {row['source']} | "
+                f"{row['name']} | {len(row['overlap_genes'])}/{row['pathway_size']}: "
+                f"{', '.join(row['overlap_genes'][:12])} | {_number(row['fdr'])} |"
+            )
+        lines.append("")
+    lines += ["## Verification", ""]
+    for verdict in result.get("verdicts", []):
         lines.append(f"- **{verdict['verdict']}** — {verdict['claim']}: {verdict['explanation']}")
     return "\n".join(lines) + "\n"
 
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
-.supported{color:#1a7f37}.partly{color:#9a6700}.not{color:#cf222e}.muted{color:#666}
-details{margin:.5rem 0}section{border-top:2px solid #eee;padding-top:1rem;margin-top:1rem}
-"""
+@cache
+def _environment():
+    from jinja2 import Environment, PackageLoader
+
+    # lenient undefined: a result without an optional key (older results.jsonl lines) still renders
+    return Environment(
+        loader=PackageLoader("agent", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _css():
+    """Our own stylesheet, inlined as markup: escaping would turn its quotes into entities CSS does not read."""
+    from markupsafe import Markup
+
+    return Markup(resources.files("agent").joinpath("templates/report.css").read_text(encoding="utf-8"))
 
 
 def _verdict_class(verdict: str) -> str:
     return {"supported": "supported", "partly supported": "partly"}.get(verdict, "not")
 
 
-def analysis_html(result: dict) -> str:
-    e = escape
-    rows = "".join(
-        f'<tr><td><a href="{e(pathway_url(row["pathway_id"]))}">{e(row["pathway_id"])}</a></td>'
-        f"<td>{e(row['source'])}</td><td>{e(row['name'])}</td>"
-        f"<td>{len(row['overlap_genes'])}/{row['pathway_size']}: {e(', '.join(row['overlap_genes'][:15]))}</td>"
-        f"<td>{e(_fdr(row['fdr']))}</td></tr>"
-        for row in result["evidence"]
-    )
-    verdicts = "".join(
-        f'<li><b class="{_verdict_class(v["verdict"])}">{e(v["verdict"])}</b> — {e(v["claim"])}: '
-        f"{e(v['explanation'])}</li>"
-        for v in result["verdicts"]
-    )
-    error = f'<p class="not">Error: {e(result["error"])}</p>' if result.get("error") else ""
-    unknown = f"<p>Unknown symbols: {e(', '.join(result['unknown_genes']))}</p>" if result["unknown_genes"] else ""
+def _evidence_tables(evidence: Sequence[dict]) -> list[dict]:
+    rows = [
+        row
+        | {
+            "url": pathway_url(row["pathway_id"]),
+            "overlap": f"{len(row['overlap_genes'])}/{row['pathway_size']}",
+            "genes": ", ".join(row["overlap_genes"][:MAX_GENES_SHOWN])
+            + (" …" if len(row["overlap_genes"]) > MAX_GENES_SHOWN else ""),
+            "p_text": _number(row.get("p_value")),
+            "fdr_text": _number(row.get("fdr")),
+        }
+        for row in evidence_rows(evidence)
+    ]
+    tables = [
+        {
+            "kind": ENRICHMENT_KIND,
+            "title": "Enrichment",
+            "note": "Over-representation of the genes in each pathway, sorted by FDR, then p.",
+            "rows": [r for r in rows if r["kind"] == ENRICHMENT_KIND],
+        },
+        {
+            "kind": SEARCH_KIND,
+            "title": "Semantic search",
+            "note": "Pathways whose descriptions match the proposed names; p and FDR shown where they were tested.",
+            "rows": [r for r in rows if r["kind"] == SEARCH_KIND],
+        },
+    ]
+    return [table for table in tables if table["rows"]]
+
+
+def _anchor(set_id: str, index: int) -> str:
+    return f"set-{index}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", set_id or "gene-set").strip("-")[:40]
+
+
+def analysis_view(result: dict, index: int = 0) -> dict:
+    """What the template shows for one analysis (missing optional keys tolerated)."""
+    from markupsafe import Markup
+
+    from agent.web.charts import fdr_bar_chart, membership_grid
+
+    evidence = result.get("evidence", [])
+    chart_input = {
+        "genes": result.get("genes", []),
+        "evidence": evidence_rows(evidence),
+        "verdicts": result.get("verdicts", []),
+        "unexplained_genes": result.get("unexplained_genes", []),
+    }
+    return {
+        "anchor": _anchor(result.get("id", ""), index),
+        "set_id": result.get("id") or "",
+        "name": result.get("name") or "(no name)",
+        "error": result.get("error") or "",
+        "description": result.get("description") or "",
+        "direction": result.get("direction") or "",
+        "contrast": result.get("contrast") or "",
+        "cutoffs": result.get("cutoffs") or "",
+        "summary": one_line_summary(result),
+        "confidence": f"{result.get('confidence', 0.0):.2f}",
+        "confidence_explanation": result.get("confidence_explanation", ""),
+        "choice_explanation": result.get("choice_explanation", ""),
+        "genes": result.get("genes", []),
+        "n_genes": len(result.get("genes", [])),
+        "unknown_genes": result.get("unknown_genes", []),
+        "mapped_genes": result.get("mapped_genes", []),
+        "unexplained_genes": result.get("unexplained_genes", []),
+        "reasoning": result.get("reasoning", ""),
+        "verdicts": [v | {"css": _verdict_class(v["verdict"])} for v in result.get("verdicts", [])],
+        "evidence_tables": _evidence_tables(evidence),
+        # charts.py escapes every text it draws: its SVG is markup, not data
+        "chart": Markup(fdr_bar_chart(chart_input["evidence"])),
+        "grid": Markup(membership_grid(chart_input)),
+    }
+
+
+def render_report(
+    results: Sequence[dict],
+    *,
+    title: str,
+    summary_table: bool | None = None,
+    back: tuple[str, str] | None = None,
+    nav: bool = False,
+) -> str:
+    """The one HTML report. `summary_table` (default: more than one result) adds the per-set table with direction,
+    contrast, cut-offs and a one-line summary; `back` (href, label) and `nav` are for the web app's report page."""
     return (
-        f"<section><h2>{e(result.get('id') or 'Gene set')}: {e(result['name'] or '(no name)')}</h2>{error}"
-        f'<p><b>Confidence</b> {result["confidence"]:.2f} <span class="muted">'
-        f"{e(result['confidence_explanation'])}</span></p>"
-        f"<p><b>Why this name</b> {e(result['choice_explanation'])}</p>"
-        f"<p><b>Genes</b> ({len(result['genes'])}): {e(', '.join(result['genes']))}</p>{unknown}"
-        f"<p><b>Not explained by the evidence</b>: {e(', '.join(result['unexplained_genes']) or 'none')}</p>"
-        f"<details><summary>Reasoning</summary><pre>{e(result['reasoning'] or '(none)')}</pre></details>"
-        f"<table><tr><th>pathway</th><th>source</th><th>name</th><th>overlap</th><th>FDR</th></tr>{rows}</table>"
-        f"<ul>{verdicts}</ul></section>"
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            css=_css(),
+            nav=nav,
+            back={"href": back[0], "label": back[1]} if back else None,
+            summary_table=len(results) > 1 if summary_table is None else summary_table,
+            analyses=[analysis_view(r, i) for i, r in enumerate(results)],
+            generated="",
+        )
     )
 
 
-def to_html(results: Sequence[dict], title: str = "gene-r1 report") -> str:
-    summary = "".join(
-        f"<tr><td>{escape(r['id'])}</td><td>{escape(r['name'] or '(none)')}</td><td>{r['confidence']:.2f}</td>"
-        f"<td>{len(r['genes'])}</td><td>{escape(r['chosen_from'])}</td></tr>"
-        for r in results
-    )
-    body = "".join(analysis_html(r) for r in results)
-    return (
-        f'<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>"
-        f"<table><tr><th>set</th><th>name</th><th>confidence</th><th>genes</th><th>from</th></tr>{summary}</table>"
-        f"{body}</body></html>"
-    )
+def to_html(results: Sequence[dict], title: str = "gene-r1 report", *, summary_table: bool | None = None) -> str:
+    return render_report(results, title=title, summary_table=summary_table)
 
 
 SUMMARY_COLUMNS = (
@@ -120,8 +251,14 @@ SUMMARY_COLUMNS = (
     "chosen_from",
     "n_genes",
     "n_unknown",
+    "direction",
+    "contrast",
+    "cutoffs",
+    "description",
     "top_pathway",
     "top_fdr",
+    "n_unexplained",
+    "summary",
     "error",
 )
 
@@ -131,18 +268,25 @@ def to_summary_tsv(results: Sequence[dict]) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     writer.writerow(SUMMARY_COLUMNS)
     for r in results:
-        top = r["evidence"][0] if r["evidence"] else None
+        tested = [row for row in evidence_rows(r.get("evidence", [])) if row.get("fdr") is not None]
+        top = tested[0] if tested else None
         writer.writerow(
             [
-                r["id"],
-                r["name"],
-                f"{r['confidence']:.3f}",
-                r["chosen_from"],
-                len(r["genes"]),
-                len(r["unknown_genes"]),
+                r.get("id", ""),
+                r.get("name", ""),
+                f"{r.get('confidence', 0.0):.3f}",
+                r.get("chosen_from", ""),
+                len(r.get("genes", [])),
+                len(r.get("unknown_genes", [])),
+                r.get("direction", ""),
+                r.get("contrast", ""),
+                r.get("cutoffs", ""),
+                r.get("description", ""),
                 f"{top['pathway_id']} {top['name']}" if top else "",
-                _fdr(top["fdr"]) if top else "",
-                r["error"],
+                _number(top["fdr"]) if top else "",
+                len(r.get("unexplained_genes", [])),
+                one_line_summary(r),
+                r.get("error", ""),
             ]
         )
     return out.getvalue()

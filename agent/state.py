@@ -42,7 +42,7 @@ class ClaimVerdict(TypedDict):
     """A checkable claim and what the knowledge base says about it."""
 
     claim: str
-    kind: Literal["name", "genes", "mentioned_genes"]
+    kind: Literal["name", "genes", "mentioned_genes", "evidence"]
     about: str
     verdict: Verdict
     explanation: str
@@ -52,6 +52,9 @@ class ClaimVerdict(TypedDict):
 
 
 class Report(TypedDict):
+    """What a user reads. Every number, gene and id in it is quoted by code from the evidence; the model only
+    chooses among numbered candidates (and, on request, explains by citing their numbers)."""
+
     name: str
     confidence: float
     confidence_explanation: str
@@ -62,6 +65,9 @@ class Report(TypedDict):
     verdicts: list[ClaimVerdict]
     unexplained_genes: list[str]
     candidates: list[dict]
+    chosen_number: int | None
+    judge_method: str
+    explanation: str
 
 
 def merge_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, float]:
@@ -83,12 +89,14 @@ class AgentState(TypedDict, total=False):
     # gather evidence
     evidence: list[EvidenceRow]
     search_hits: list[EvidenceRow]
-    # propose / revise
+    # judge: the grounded candidates, ranked and numbered, and the choice among them
+    candidates: list[dict]
+    judgement: dict
+    explanation: str
+    # legacy free-text proposals (kept empty by the judge; old results files carry them)
     proposals: Annotated[list[Proposal], operator.add]
-    revisions: int
-    # verify (verdicts for the latest model proposal and for each candidate by name)
+    # verify: verdicts on the final name and on the claims of the shown reasoning
     verdicts: list[ClaimVerdict]
-    candidate_verdicts: dict[str, ClaimVerdict]
     tool_calls: int
     # report
     report: Report

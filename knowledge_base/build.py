@@ -1,24 +1,29 @@
 """Build the knowledge base of a data home: release files -> SQLite store -> Chroma search index.
 
+Where the release files come from, in order: `download=True` (the current official releases; `gene-r1 kb update` and
+`kb build --download`), `source_dir`, `$GENE_R1_SOURCE_DIR`, else the releases embedded in the package
+(`knowledge_base.embedded`). Only the first touches the network: a first run offline needs nothing else.
+
 The new KB (store and index) is staged in a directory beside `kb/` and swapped in only when complete: a failed
 download, a malformed source or an interrupted index build leaves the previous KB as it was, and no staging
-directory behind. The index is updated incrementally from a copy of the previous one, so a rebuild only embeds
-pathways whose text changed. One build per data home at a time (a lock file).
+directory behind (`knowledge_base.heal`). The index is updated incrementally from a copy of the previous one, so a
+rebuild only embeds pathways whose text changed (`force` starts it from scratch). One build per data home at a time
+(`knowledge_base.lock`). What changed against the previous store is written beside it (`kb/changes.json`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge_base import paths
+from knowledge_base.changes import CHANGES_FILE, KbChanges, compare, previous_pathways
+from knowledge_base.heal import PREVIOUS_PREFIX, STAGING_PREFIX, drop_partial_downloads, forget_chroma, recover
+from knowledge_base.lock import build_lock
 from knowledge_base.sources import SkippedLine
 from knowledge_base.store import KnowledgeBaseError, PathwayStore, SourceRelease, write_store
 
@@ -26,15 +31,12 @@ if TYPE_CHECKING:
     from knowledge_base.download import SourceUrls
     from knowledge_base.fetch import HttpPolicy
 
-_STAGING_PREFIX = ".kb-building-"
-_PREVIOUS_PREFIX = ".kb-previous-"
-
 
 @dataclass
 class BuildReport:
     home: Path
     store_path: Path
-    source_dir: Path
+    source_dir: Path  # the package's data directory for the embedded releases
     pathways: dict[str, int]  # source -> pathways stored
     genes: int
     aliases: int
@@ -45,18 +47,23 @@ class BuildReport:
     download_seconds: float = 0.0
     store_seconds: float = 0.0
     index_seconds: float = 0.0
+    changes: KbChanges = field(default_factory=KbChanges)
 
 
 def build_knowledge_base(
     home: Path | None = None,
     *,
     source_dir: Path | None = None,
+    download: bool = False,
+    force: bool = False,
     with_index: bool = True,
+    with_go: bool = False,
     show_progress: bool = True,
     urls: SourceUrls | None = None,
     policy: HttpPolicy | None = None,
 ) -> BuildReport:
-    """Build `home`'s KB from `source_dir` (default `$GENE_R1_SOURCE_DIR`), else from freshly downloaded releases.
+    """Build `home`'s KB from downloaded releases (`download`), `source_dir`, `$GENE_R1_SOURCE_DIR` or the embedded
+    releases, in that order; `force` ignores the previous index; `with_go` adds the opt-in evidence source "go".
 
     `urls` (`download.SourceUrls`) and `policy` (`fetch.HttpPolicy`) override the download servers and timeouts.
     """
@@ -66,63 +73,83 @@ def build_knowledge_base(
     home = home or paths.data_home()
     source_dir = source_dir or paths.default_source_dir()
     home.mkdir(parents=True, exist_ok=True)
-    with _exclusive(home):
-        _recover(home)
+    with build_lock(home):
+        recover(home)
         started = time.perf_counter()
         warnings: list[str] = []
-        if source_dir is None:
-            source_dir, download_warnings = _download(home, urls, policy, show_progress)
-            warnings += download_warnings
-        downloaded = time.perf_counter()
-        assembled = assemble(locate_sources(source_dir))
-        contents = assembled.contents
-        report = BuildReport(
-            home=home, store_path=paths.store_path(home), source_dir=source_dir,
-            pathways={s: sum(p.source == s for p in contents.pathways) for s in _sources(contents.pathways)},
-            genes=len({g.symbol for g in contents.genes} | {g for p in contents.pathways for g in p.genes}),
-            aliases=len({(a.alias.upper(), a.symbol, a.kind) for a in contents.aliases}),
-            releases=contents.releases, skipped=assembled.skipped, warnings=warnings + assembled.warnings,
-            download_seconds=downloaded - started,
-        )
-        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=home))
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=home))
         staging.chmod(0o755)  # mkdtemp makes it private; the published kb/ should read like any directory
         try:
+            reported_dir = source_dir
+            if download:
+                source_dir, download_warnings = _download(home, urls, policy, show_progress, with_go)
+                reported_dir = source_dir
+                warnings += download_warnings
+            elif source_dir is None:
+                source_dir, reported_dir = _unpack_embedded(home)
+            downloaded = time.perf_counter()
+            assembled = assemble(locate_sources(source_dir), with_go=with_go)
+            contents = assembled.contents
+            report = BuildReport(
+                home=home, store_path=paths.store_path(home), source_dir=reported_dir,
+                pathways={s: sum(p.source == s for p in contents.pathways) for s in _sources(contents.pathways)},
+                genes=len({g.symbol for g in contents.genes} | {g for p in contents.pathways for g in p.genes}),
+                aliases=len({(a.alias.upper(), a.symbol, a.kind) for a in contents.aliases}),
+                releases=contents.releases, skipped=assembled.skipped, warnings=warnings + assembled.warnings,
+                download_seconds=downloaded - started,
+                changes=compare(previous_pathways(paths.store_path(home)), contents.pathways, contents.releases),
+            )
             store_file = write_store(staging / paths.store_path(home).name, contents)
+            (staging / CHANGES_FILE).write_text(report.changes.to_json(), encoding="utf-8")
             report.store_seconds = time.perf_counter() - downloaded
             if with_index:
                 indexed = time.perf_counter()
-                report.index_documents = _index(store_file, paths.index_dir(home), staging, show_progress,
-                                                report.warnings)
+                previous_index = None if force else paths.index_dir(home)
+                report.index_documents = _index(store_file, previous_index, staging / paths.index_dir(home).name,
+                                                show_progress, report.warnings)
                 report.index_seconds = time.perf_counter() - indexed
             _publish(staging, paths.kb_dir(home))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        _forget_chroma(paths.index_dir(home))
+            for unpacked in home.glob(f"{STAGING_PREFIX}source-*"):
+                shutil.rmtree(unpacked, ignore_errors=True)
+        forget_chroma(paths.index_dir(home))
         return report
 
 
-def _download(home: Path, urls: SourceUrls | None, policy: HttpPolicy | None,
-              show_progress: bool) -> tuple[Path, list[str]]:
+def _unpack_embedded(home: Path) -> tuple[Path, Path]:
+    """The embedded releases, decompressed into a staging directory (removed after the build, or by `recover`)."""
+    from knowledge_base import embedded
+
+    target = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}source-", dir=home))
+    return embedded.unpack(target), embedded.DATA_DIR
+
+
+def _download(home: Path, urls: SourceUrls | None, policy: HttpPolicy | None, show_progress: bool,
+              with_go: bool) -> tuple[Path, list[str]]:
     from knowledge_base.download import SourceUrls, download_releases
     from knowledge_base.fetch import HttpPolicy
 
-    result = download_releases(paths.downloads_dir(home), urls=urls or SourceUrls(), policy=policy or HttpPolicy(),
-                               show_progress=show_progress)
+    try:
+        result = download_releases(paths.downloads_dir(home), urls=urls or SourceUrls(), policy=policy or HttpPolicy(),
+                                   show_progress=show_progress, with_go=with_go)
+    except BaseException:
+        drop_partial_downloads(paths.downloads_dir(home))  # a failed first download leaves no empty directory
+        raise
     return result.directory, result.warnings
 
 
-def _index(store_file: Path, current: Path, staging: Path, show_progress: bool, warnings: list[str]) -> int:
+def _index(store_file: Path, current: Path | None, staged: Path, show_progress: bool, warnings: list[str]) -> int:
     """Index the staged store into a staged copy of the current index (so only changed pathways are embedded)."""
     from knowledge_base.index import build_index, index_document_count
 
-    staged = staging / current.name
-    if current.is_dir():
+    if current is not None and current.is_dir():
         shutil.copytree(current, staged)
         try:
             index_document_count(staged)
         except Exception as error:  # chromadb raises its own error types for a damaged directory
             warnings.append(f"The previous search index was unreadable ({error}); it is rebuilt from scratch.")
-            _forget_chroma(staged)
+            forget_chroma(staged)
             shutil.rmtree(staged)
     store = PathwayStore.open(store_file)
     try:
@@ -134,12 +161,12 @@ def _index(store_file: Path, current: Path, staging: Path, show_progress: bool, 
                                  "previous knowledge base is untouched; retry, or build with --no-index.") from error
     finally:
         store.close()
-        _forget_chroma(staged)
+        forget_chroma(staged)
 
 
 def _publish(staging: Path, kb: Path) -> None:
     """Swap the staged KB in: two renames, with the previous KB restored if the second fails."""
-    previous = kb.with_name(f"{_PREVIOUS_PREFIX}{staging.name.removeprefix(_STAGING_PREFIX)}")
+    previous = kb.with_name(f"{PREVIOUS_PREFIX}{staging.name.removeprefix(STAGING_PREFIX)}")
     if kb.exists():
         kb.rename(previous)
     try:
@@ -149,48 +176,6 @@ def _publish(staging: Path, kb: Path) -> None:
             previous.rename(kb)
         raise KnowledgeBaseError(f"Cannot move the new knowledge base into {kb} ({error}).") from error
     shutil.rmtree(previous, ignore_errors=True)
-
-
-def _recover(home: Path) -> None:
-    """Clean up after a build that died: drop its staging, and restore a KB it had moved aside."""
-    kb = paths.kb_dir(home)
-    for leftover in sorted(home.glob(f"{_PREVIOUS_PREFIX}*")):
-        if not kb.exists():
-            leftover.rename(kb)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in home.glob(f"{_STAGING_PREFIX}*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _exclusive(home: Path) -> Iterator[None]:
-    import fcntl
-
-    with (home / ".kb-build.lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise KnowledgeBaseError(f"Another `gene-r1 kb build` is running on {home}; wait for it to finish."
-                                     ) from error
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _forget_chroma(directory: Path) -> None:
-    """Chroma keeps one open system per path for the process: after a swap it would serve the files moved away."""
-    module = sys.modules.get("chromadb.api.shared_system_client")
-    if module is None:
-        return
-    client = module.SharedSystemClient
-    for key in {str(directory), str(directory.resolve())}:
-        system = client._identifier_to_system.pop(key, None)
-        client._identifier_to_refcount.pop(key, None)
-        if system is not None:
-            with contextlib.suppress(AttributeError):  # a system that failed to start has nothing to stop
-                system.stop()
 
 
 def _sources(pathways: list) -> list[str]:

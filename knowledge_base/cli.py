@@ -1,4 +1,4 @@
-"""`gene-r1 kb build|info`: build the local knowledge base and show what it holds.
+"""`gene-r1 kb build|update|info`: build the local knowledge base, update it from the network, show what it holds.
 
 Imports of the builder, Chroma and torch happen inside the commands, so `gene-r1 --help` stays fast.
 """
@@ -7,33 +7,78 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from knowledge_base import paths
+from knowledge_base.changes import CHANGES_FILE
 from knowledge_base.store import EVIDENCE_SOURCES, SCHEMA_VERSION, KnowledgeBaseError, PathwayStore
+
+if TYPE_CHECKING:
+    from knowledge_base.build import BuildReport
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
 _SHOWN_SKIPS = 5
 
 
+_HOME_OPTION = typer.Option(None, "--home", help="The data home (default: $GENE_R1_HOME or the user's cache dir).",
+                            file_okay=False, metavar="DIR")
+_WITH_GO_OPTION = typer.Option(False, "--with-go", help="Also store Gene Ontology terms (BP/MF/CC) as the opt-in "
+                               "evidence source 'go' (`analyze --sources reactome,wikipathways,go`); from "
+                               "go-basic.obo + goa_human.gaf[.gz] or the GO mirror layout in the source directory.")
+_SHOWN_CHANGES = 10
+
+
 @app.command()
 def build(
     source_dir: Path | None = typer.Option(
-        None, "--source-dir", help="Build from local release files in DIR instead of downloading "
-        "(default: $GENE_R1_SOURCE_DIR).", file_okay=False, metavar="DIR"),
+        None, "--source-dir", help="Build from local release files in DIR (default: $GENE_R1_SOURCE_DIR, else the "
+        "releases embedded in gene-r1). DIR holds ReactomePathways*.gmt and/or WikiPathway*_Human.txt or "
+        "wikipathways-*-gmt-Homo_sapiens.gmt, optionally hgnc_complete_set.txt.", file_okay=False, metavar="DIR"),
+    download: bool = typer.Option(False, "--download", help="Download the current official releases first "
+                                  "(the only way this command uses the network)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild the search index from scratch (after damage)."),
     no_index: bool = typer.Option(False, "--no-index", help="Build the store only, without the search index."),
-    home: Path | None = typer.Option(None, "--home", help="The data home (default: $GENE_R1_HOME or the user's "
-                                     "cache dir).", file_okay=False, metavar="DIR"),
+    with_go: bool = _WITH_GO_OPTION,
+    home: Path | None = _HOME_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Build (or rebuild) the knowledge base: Reactome + WikiPathways store, gene symbols, search index."""
+    _build(source_dir=source_dir, download=download, force=force, no_index=no_index, with_go=with_go, home=home,
+           quiet=quiet)
+
+
+@app.command()
+def update(
+    with_go: bool = _WITH_GO_OPTION,
+    home: Path | None = _HOME_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Download the current official Reactome, WikiPathways and HGNC releases, rebuild, and say what changed."""
+    report = _build(source_dir=None, download=True, force=False, no_index=False, with_go=with_go, home=home,
+                    quiet=quiet)
+    changes = report.changes
+    typer.echo(f"Changes: {changes.summary()} Recorded in {report.store_path.parent / CHANGES_FILE}.")
+    if changes.first_build:
+        return
+    for label, rows in (("added", changes.added), ("removed", changes.removed)):
+        for pid, name in rows[:_SHOWN_CHANGES]:
+            typer.echo(f"  {label}: {pid} {name}")
+    for renamed in changes.renamed[:_SHOWN_CHANGES]:
+        typer.echo(f"  renamed: {renamed.id} {renamed.old!r} -> {renamed.new!r}")
+
+
+def _build(*, source_dir: Path | None, download: bool, force: bool, no_index: bool, with_go: bool,
+           home: Path | None, quiet: bool) -> BuildReport:
     from knowledge_base.build import build_knowledge_base
 
+    if download and source_dir is not None:
+        _fail("--download and --source-dir exclude each other: build from the network or from DIR.")
     try:
-        report = build_knowledge_base(home, source_dir=source_dir, with_index=not no_index, show_progress=not quiet)
+        report = build_knowledge_base(home, source_dir=source_dir, download=download, force=force,
+                                      with_index=not no_index, with_go=with_go, show_progress=not quiet)
     except KnowledgeBaseError as error:
         _fail(str(error))
     for skipped in report.skipped[:_SHOWN_SKIPS]:
@@ -52,13 +97,13 @@ def build(
     if report.index_documents is not None:
         timing += f", search index {report.index_seconds:.1f} s ({report.index_documents} documents)"
     typer.echo(f"Took {timing}.")
+    return report
 
 
 @app.command()
 def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    home: Path | None = typer.Option(None, "--home", help="The data home (default: $GENE_R1_HOME).",
-                                     file_okay=False, metavar="DIR"),
+    home: Path | None = _HOME_OPTION,
 ) -> None:
     """Show the knowledge base's source releases and counts."""
     try:
@@ -98,7 +143,7 @@ def kb_summary(home: Path | None = None) -> dict[str, Any]:
         documents = index_document_count(paths.index_dir(home))
     except Exception as error:  # a damaged Chroma directory raises chromadb's own errors
         raise KnowledgeBaseError(f"The search index at {paths.index_dir(home)} is unreadable ({error}). "
-                                 "Rebuild it with `gene-r1 kb build`.") from error
+                                 "Rebuild it with `gene-r1 kb build --force`.") from error
     summary["index"] = {"documents": documents}
     return summary
 

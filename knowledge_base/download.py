@@ -37,6 +37,9 @@ class SourceUrls:
     # All pathways with their descriptions: the endpoint rWikiPathways' getPathwayInfo() reads.
     wikipathways_info: str = "https://www.wikipathways.org/json/getPathwayInfo.json"
     hgnc: str = "https://storage.googleapis.com/public-download-files/hgnc/tsv/tsv/hgnc_complete_set.txt"
+    # Gene Ontology (only for the opt-in "go" evidence source): the acyclic is_a/part_of ontology, human annotations.
+    go_obo: str = "https://purl.obolibrary.org/obo/go/go-basic.obo"
+    go_gaf: str = "https://current.geneontology.org/annotations/goa_human.gaf.gz"
 
 
 @dataclass
@@ -46,14 +49,20 @@ class DownloadResult:
 
 
 def download_releases(directory: Path, *, urls: SourceUrls = SourceUrls(), policy: HttpPolicy = HttpPolicy(),
-                      show_progress: bool = True, with_descriptions: bool = True) -> DownloadResult:
-    """Fetch Reactome, WikiPathways and HGNC into `directory`; raises KnowledgeBaseError if a release file fails."""
+                      show_progress: bool = True, with_descriptions: bool = True,
+                      with_go: bool = False) -> DownloadResult:
+    """Fetch Reactome, WikiPathways and HGNC (and GO `with_go`) into `directory`; raises KnowledgeBaseError if a
+    release file fails."""
     directory.mkdir(parents=True, exist_ok=True)
     result = DownloadResult(directory)
     gmt = _download_reactome(directory, urls, policy, show_progress)
     _download_wikipathways(directory, urls, policy, show_progress)
     hgnc = download_file(urls.hgnc, directory / "hgnc_complete_set.txt", policy=policy, show_progress=show_progress)
     record_release(directory, hgnc.path.name, release=hgnc.last_modified or _today(), origin=urls.hgnc)
+    if with_go:
+        for url, name in ((urls.go_obo, "go-basic.obo"), (urls.go_gaf, "goa_human.gaf.gz")):
+            got = download_file(url, directory / name, policy=policy, show_progress=show_progress)
+            record_release(directory, name, release=got.last_modified or _today(), origin=url)
     if with_descriptions:
         ids = [s.id for s in parse_reactome_gmt(gmt).gene_sets]
         _save_texts(result, directory / "reactome_summations.json", "Reactome summations",

@@ -29,6 +29,16 @@ def default_model_dir() -> Path:
     return Path(get_model_path())
 
 
+def model_id(model_dir: Path | None = None, dimension: int | None = None) -> str:
+    """The id `Embedder(model_dir).model_id` has, read from the model's config without loading its weights."""
+    import json
+
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    if dimension is None:
+        dimension = int(json.loads((model_dir / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+    return f"all-MiniLM-L6-v2@{model_dir.name}:{dimension}"
+
+
 class Embedder:
     """Encodes texts into L2-normalised 384-d vectors. Thread-safe; load once (see `get_embedder`)."""
 
@@ -54,7 +64,7 @@ class Embedder:
     @property
     def model_id(self) -> str:
         """Identifies the weights, so an index can tell when its vectors came from another model."""
-        return f"all-MiniLM-L6-v2@{self.model_dir.name}:{self.dimension}"
+        return model_id(self.model_dir, self.dimension)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Embed `texts` -> float32 array of shape (len(texts), dimension), each row of unit length."""

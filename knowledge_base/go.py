@@ -1,4 +1,4 @@
-"""Gene Ontology gene sets for training and evaluation (not an evidence source of the agent unless enabled).
+"""Gene Ontology gene sets for training and evaluation, and as the opt-in evidence source "go".
 
 Reads the GO mirror layout (`../shared/data/go/`):
   BP_goID_2_name.tab      `GO:id<TAB>name` (its first line, `<TAB>0`, is not a term)
@@ -13,14 +13,23 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from knowledge_base.store import KnowledgeBaseError
+from knowledge_base.store import KnowledgeBaseError, Pathway
+
+if TYPE_CHECKING:
+    from knowledge_base.locate import LocatedFile
 
 NAMESPACES = ("BP", "MF", "CC")
 _GO_ID = re.compile(r"^GO:\d{7}$")
+GO_URL = "https://amigo.geneontology.org/amigo/term/{id}"
+NAMESPACE_NAMES = {"BP": "biological process", "MF": "molecular function", "CC": "cellular component"}
+# As evidence, terms of 5-1000 genes (the usual bounds of GO enrichment tools, e.g. clusterProfiler's 10-500 widened):
+# smaller ones rarely reach significance, larger ones ("protein binding", "cytoplasm") explain any gene list.
+EVIDENCE_MIN_GENES, EVIDENCE_MAX_GENES = 5, 1000
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,39 @@ def load_go(go_dir: Path, namespaces: Iterable[str] = NAMESPACES) -> dict[str, G
     for namespace in wanted:
         terms.update(_load_namespace(go_dir, namespace))
     return terms
+
+
+def evidence_go_terms(files: Mapping[str, LocatedFile]) -> tuple[dict[str, GoTerm], LocatedFile]:
+    """The GO terms the "go" evidence source holds, from located files (`locate_sources`): the official go-basic.obo +
+    goa_human.gaf[.gz] when present, else the mirror layout; sized EVIDENCE_MIN_GENES..EVIDENCE_MAX_GENES. Returns
+    them with the file that dates them."""
+    from knowledge_base.go_official import load_official_go
+
+    if "go_obo" in files and "go_gaf" in files:
+        terms, located = load_official_go(files["go_obo"].path, files["go_gaf"].path), files["go_gaf"]
+    elif "go_mirror" in files:
+        terms, located = load_go(files["go_mirror"].path.parent), files["go_mirror"]
+    else:
+        raise KnowledgeBaseError("No Gene Ontology files found: need go-basic.obo and goa_human.gaf[.gz] "
+                                 "(`gene-r1 kb build --with-go --download` fetches them), or the GO mirror layout "
+                                 "(BP_collapsed_go.symbol, BP_goID_2_name.tab, MF_go_terms.csv, CC_go_terms.csv).")
+    sized = {i: t for i, t in terms.items() if EVIDENCE_MIN_GENES <= len(t.genes) <= EVIDENCE_MAX_GENES}
+    return sized, located
+
+
+def go_gene_sets(source_dir: Path) -> dict[str, frozenset[str]]:
+    """GO id -> genes of every term the "go" evidence source holds when built from `source_dir`."""
+    from knowledge_base.locate import locate_sources
+
+    return {i: t.genes for i, t in evidence_go_terms(locate_sources(source_dir))[0].items()}
+
+
+def go_pathways(terms: Mapping[str, GoTerm]) -> list[Pathway]:
+    """GO terms as store pathways of the source "go" (described from what they are; GO is not in the search index)."""
+    return [Pathway(id=t.id, source="go", name=t.name or t.id, genes=tuple(sorted(t.genes)), url=GO_URL.format(id=t.id),
+                    description=f"{t.name} is a Gene Ontology {NAMESPACE_NAMES[t.namespace]} term of "
+                                f"{len(t.genes)} genes.")
+            for t in sorted(terms.values(), key=lambda t: t.id)]
 
 
 def go_parents(go_dir: Path) -> dict[str, frozenset[str]]:

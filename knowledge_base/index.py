@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from knowledge_base.store import EVIDENCE_SOURCES, KnowledgeBaseError, Pathway, PathwayStore
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from knowledge_base.embedding import Embedder
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 COLLECTION_NAME = "gene-r1-pathways-v1"
 GENES_IN_DOCUMENT = 20
 BATCH_SIZE = 128
+PRECOMPUTED_BATCH_SIZE = 4096
 SOURCE_LABELS = {"reactome": "Reactome", "wikipathways": "WikiPathways"}
 
 
@@ -117,13 +120,20 @@ def update_index(
     embedder: Embedder | None = None,
     show_progress: bool = True,
     batch_size: int = BATCH_SIZE,
+    precomputed: Mapping[str, np.ndarray] | None = None,
 ) -> IndexUpdate:
-    """Bring the collection under `directory` in line with `store`, embedding only what changed."""
+    """Bring the collection under `directory` in line with `store`, embedding only what changed.
+
+    `precomputed` maps content hashes to vectors (the shipped ones, `embedded.precomputed_vectors`): a document found
+    there is inserted as is, and the embedder is loaded only if some document is not.
+    """
     from tqdm.auto import tqdm
 
-    from knowledge_base.embedding import chroma_embedding_function, get_embedder
+    from knowledge_base import embedding
+    from knowledge_base.embedding import chroma_embedding_function
 
-    embedder = embedder or get_embedder()
+    model_id = embedder.model_id if embedder is not None else embedding.model_id()
+    precomputed = precomputed or {}
     client = open_client(directory)
     collection = client.get_or_create_collection(
         COLLECTION_NAME,
@@ -141,24 +151,35 @@ def update_index(
     for start in range(0, len(stale), batch_size):
         collection.delete(ids=stale[start : start + batch_size])
 
-    hashes = {pid: content_hash(doc, embedder.model_id) for pid, (_, doc) in documents.items()}
+    hashes = {pid: content_hash(doc, model_id) for pid, (_, doc) in documents.items()}
     # Similar lengths batched together waste less compute on padding (~30% faster than id order).
     todo = sorted((pid for pid in documents if known_hashes.get(pid) != hashes[pid]),
                   key=lambda pid: (len(documents[pid][1]), pid))
     added = sum(1 for pid in todo if pid not in known_hashes)
+    shipped = [pid for pid in todo if hashes[pid] in precomputed]
+    to_embed = [pid for pid in todo if hashes[pid] not in precomputed]
+    # Ready vectors go in large batches: Chroma's HNSW insert costs less per vector in bulk (the 3,495 shipped
+    # vectors: ~4 s in batches of 4,096 against ~9 s in batches of 128, measured on 2 busy cores).
+    shipped_batch = min(PRECOMPUTED_BATCH_SIZE, client.get_max_batch_size())
+    batches = [(shipped[i : i + shipped_batch], False) for i in range(0, len(shipped), shipped_batch)]
+    batches += [(to_embed[i : i + batch_size], True) for i in range(0, len(to_embed), batch_size)]
     with tqdm(total=len(todo), desc="Indexing pathways", unit="doc", disable=not show_progress) as bar:
-        for start in range(0, len(todo), batch_size):
-            ids = todo[start : start + batch_size]
+        for ids, embed in batches:
             texts = [documents[pid][1] for pid in ids]
+            if embed:
+                embedder = embedder or embedding.get_embedder()
+                vectors = list(embedder.encode(texts))
+            else:
+                vectors = [precomputed[hashes[pid]] for pid in ids]
             # Each batch is committed on its own: an interrupted build keeps what it embedded.
             collection.upsert(
                 ids=ids,
                 documents=texts,
-                embeddings=list(embedder.encode(texts)),
+                embeddings=vectors,
                 metadatas=[_metadata(documents[pid][0], hashes[pid]) for pid in ids],
             )
             bar.update(len(ids))
-    collection.modify(metadata=_collection_metadata(store, embedder))
+    collection.modify(metadata=_collection_metadata(store, model_id))
     total = collection.count()
     update = IndexUpdate(
         added=added, updated=len(todo) - added, removed=len(stale),
@@ -169,8 +190,11 @@ def update_index(
 
 
 def build_index(store: PathwayStore, directory: Path, *, show_progress: bool = True) -> int:
-    """Build or refresh the pathway index under `directory`; returns the number of documents it holds."""
-    return update_index(store, directory, show_progress=show_progress).total
+    """Build or refresh the pathway index under `directory` (with the shipped vectors where the documents match);
+    returns the number of documents it holds."""
+    from knowledge_base.embedded import precomputed_vectors
+
+    return update_index(store, directory, show_progress=show_progress, precomputed=precomputed_vectors()).total
 
 
 def index_document_count(directory: Path) -> int:
@@ -188,8 +212,12 @@ def index_metadata(directory: Path) -> dict[str, Any]:
     """The collection metadata recorded at build time (store built_at, releases, model); {} when absent."""
     if index_document_count(directory) == 0:
         return {}
-    client = open_client(directory)
-    return dict(client.get_collection(COLLECTION_NAME, embedding_function=_no_embedding()).metadata or {})
+    return dict(open_unembedded_collection(directory).metadata or {})
+
+
+def open_unembedded_collection(directory: Path) -> Any:
+    """The collection, for reading and querying by vector only (no embedding model is loaded)."""
+    return open_client(directory).get_collection(COLLECTION_NAME, embedding_function=_no_embedding())
 
 
 def _no_embedding() -> Any:
@@ -208,12 +236,12 @@ def _metadata(pathway: Pathway, sha: str) -> dict[str, Any]:
     return {"source": pathway.source, "name": pathway.name, "size": len(pathway.genes), "content_sha": sha}
 
 
-def _collection_metadata(store: PathwayStore, embedder: Embedder) -> dict[str, Any]:
+def _collection_metadata(store: PathwayStore, model_id: str) -> dict[str, Any]:
     meta = store.meta()
     releases = {r.source: r.release for r in store.releases()}
     return {
         "store_built_at": meta.get("built_at", ""),
         "releases": json.dumps(releases, sort_keys=True),
-        "embedding_model": embedder.model_id,
+        "embedding_model": model_id,
         "document_format": f"name+description+parents+genes[{GENES_IN_DOCUMENT}]",
     }

@@ -27,6 +27,10 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "wikipathways_enrichr": ("WikiPathway*_Human.txt",),
     "wikipathways_descriptions": ("wikipathways_descriptions*.json",),
     "hgnc": ("hgnc_complete_set*.txt", "hgnc_complete_set*.tsv"),
+    # Gene Ontology, read only for the opt-in "go" evidence source: official files, or the mirror layout.
+    "go_obo": ("go-basic.obo",),
+    "go_gaf": ("goa_human.gaf.gz", "goa_human.gaf"),
+    "go_mirror": ("BP_collapsed_go.symbol",),
 }
 
 

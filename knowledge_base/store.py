@@ -23,6 +23,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 EVIDENCE_SOURCES = ("reactome", "wikipathways")
+OPT_IN_SOURCES = ("go",)  # evidence only when asked for (`--sources`), and in the store only if built `--with-go`
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -149,6 +150,19 @@ def _fill(con: sqlite3.Connection, contents: StoreContents) -> None:
     )
 
 
+def _check_length(path: Path) -> None:
+    """Refuse a truncated file: SQLite's header records the page count (valid when the two counters agree)."""
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise sqlite3.DatabaseError("not an SQLite database, or cut short")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and (size := path.stat().st_size) < pages * page_size:
+        raise sqlite3.DatabaseError(f"truncated: {size} of {pages * page_size} bytes")
+
+
 class PathwayStore:
     """Read-only access to a built store. Open it with `PathwayStore.open(path)`."""
 
@@ -165,20 +179,26 @@ class PathwayStore:
             )
         con = None
         try:
+            _check_length(path)
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            # ~50 ms on the full store: a damaged page found now is a clear message, not a wrong answer later.
+            problems = [r[0] for r in con.execute("PRAGMA quick_check(3)")]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError(" ".join(" ".join(problems).split()))
         except sqlite3.DatabaseError as error:
             if con is not None:
                 con.close()
             raise KnowledgeBaseError(
-                f"The knowledge base at {path} is unreadable ({error}). Rebuild it with `gene-r1 kb build`."
+                f"The knowledge base store {path} is unreadable ({error}). Rebuild it with "
+                "`gene-r1 kb build --force`."
             ) from error
         version = int(row[0]) if row else 0
         if version != SCHEMA_VERSION:
             con.close()
             raise KnowledgeBaseError(
                 f"The knowledge base at {path} has schema version {version}; this gene-r1 needs "
-                f"{SCHEMA_VERSION}. Rebuild it with `gene-r1 kb build`."
+                f"{SCHEMA_VERSION}. Rebuild it with `gene-r1 kb build --force`."
             )
         return cls(con, path)
 

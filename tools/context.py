@@ -39,7 +39,8 @@ class KnowledgeBase:
     def enrichment_index(self) -> EnrichmentIndex:
         from tools.enrichment import EnrichmentIndex
 
-        return EnrichmentIndex.from_store(self.store)
+        # Every source the store holds: the opt-in "go" is there only if built `--with-go`, and queries select sources.
+        return EnrichmentIndex.from_store(self.store, self.store.sources())
 
     @cached_property
     def symbols(self) -> SymbolLookup:
@@ -65,6 +66,10 @@ class KnowledgeBase:
         from tools.search import Lexicon
 
         return Lexicon.from_pathways(self.store.pathways(self.enrichment_index.source_names))
+
+    def forget_index(self) -> None:
+        """Drop the opened collection, after the index was rebuilt on disk (the next use reopens it)."""
+        self.__dict__.pop("collection", None)
 
     def warm_up(self) -> KnowledgeBase:
         """Load everything now (a server does this at start, so the first question is as fast as the rest)."""

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from knowledge_base.store import Pathway
+from knowledge_base.store import EVIDENCE_SOURCES, Pathway
 from tools.errors import ToolInputError
 
 if TYPE_CHECKING:
@@ -150,11 +150,9 @@ def _allowed_ids(
     if not rows:
         return set()
     overlapping = index.matrix[rows].sum(axis=0).nonzero()[1]
-    wanted = set(sources) if sources is not None else None
-    return {
-        index.ids[j] for j in overlapping
-        if (wanted is None or index.sources[j] in wanted) and index.ids[j] not in exclude_ids
-    }
+    # Only Reactome and WikiPathways are in the search index (opt-in GO is enrichment-only): Chroma refuses unknown ids.
+    wanted = set(sources or EVIDENCE_SOURCES) & set(EVIDENCE_SOURCES)
+    return {index.ids[j] for j in overlapping if index.sources[j] in wanted and index.ids[j] not in exclude_ids}
 
 
 def _snippet(document: str, limit: int = 240) -> str:

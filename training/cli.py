@@ -90,6 +90,8 @@ def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | No
         out = output_dir or default_output_dir(loaded)
         if stage == "sft":
             from training.sft import run_sft as run
+        elif stage == "dpo":
+            from training.dpo import run_dpo as run
         else:
             from training.grpo import run_grpo as run
         final = run(loaded, data_dir or default_data_dir(), out, resume=resume)
@@ -114,6 +116,15 @@ def sft_command(recipe: str = RECIPE, data_dir: Path | None = DATA_DIR, output_d
     _train("sft", recipe, data_dir, output_dir, resume, max_steps, max_minutes)
 
 
+@app.command("dpo")
+def dpo_command(recipe: str = typer.Option("smollm2-135m/judge-dpo", "--recipe", help="DPO recipe name or path."),
+                data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR, resume: bool = RESUME,
+                max_steps: int | None = MAX_STEPS, max_minutes: float | None = MAX_MINUTES,
+                adapter: str | None = typer.Option(None, "--adapter", help="SFT adapter to start from.")) -> None:
+    """Preference optimisation with TRL DPOTrainer on (better, worse) candidate pairs."""
+    _train("dpo", recipe, data_dir, output_dir, resume, max_steps, max_minutes, adapter)
+
+
 @app.command("grpo")
 def grpo_command(recipe: str = typer.Option("smollm2-135m/grpo", "--recipe", help="GRPO recipe name or path."),
                  data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR, resume: bool = RESUME,
@@ -124,32 +135,37 @@ def grpo_command(recipe: str = typer.Option("smollm2-135m/grpo", "--recipe", hel
 
 
 def eval_command(
-    systems: str = typer.Option("enrichment,base,tuned,agent", "--systems",
-                                help="Comma-separated: enrichment, base, tuned, tuned_evidence, agent."),
+    systems: str = typer.Option("enrichment,ranker,judge,oracle5", "--systems",
+                                help="Comma-separated: enrichment (top hit), ranker, judge, agent, oracle5 (best of "
+                                "the top-5 names: a ceiling), base, tuned (the model alone, no tools)."),
     benchmarks: str = typer.Option("BP,CC,MF,MsigDB,NeST", "--benchmarks", help="Comma-separated: BP, CC, MF, "
                                    "MsigDB, NeST, dev."),
-    limit: int | None = typer.Option(None, "--limit", help="Evaluate a seeded sample of N sets per benchmark."),
-    model_limit: int | None = typer.Option(None, "--model-limit", help="A smaller sample for the model systems "
-                                           "(base, tuned, tuned_evidence, agent); default --limit."),
+    limit: int | None = typer.Option(None, "--limit", help="A seeded sample of N sets per benchmark (default: "
+                                     "all; only full benchmarks tell systems apart)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
     source_dir: Path | None = SOURCE_DIR,
-    adapter: str | None = typer.Option(None, "--adapter", help="Adapter of the tuned systems (default: shipped)."),
+    home: Path | None = typer.Option(None, "--home", help="Data home whose knowledge base gives the evidence "
+                                     "(default $GENE_R1_HOME)."),
+    adapter: str | None = typer.Option(None, "--adapter", help="Adapter of the model (default: shipped)."),
+    judge_assets: Path | None = typer.Option(None, "--judge-assets", help="Ranker + judge settings directory "
+                                             "(default: shipped)."),
     encoder: str = typer.Option("all-MiniLM-L6-v2", "--encoder", help="Sentence encoder of the metric."),
     out: Path | None = typer.Option(None, "--out", help="Per-case results, for resuming (default "
                                     "$GENE_R1_HOME/eval)."),
-    max_new_tokens: int = typer.Option(160, "--max-new-tokens", help="Generation limit of the model systems."),
+    max_new_tokens: int = typer.Option(160, "--max-new-tokens", help="Generation limit of base/tuned."),
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write the table to this file."),
     percentile: bool = typer.Option(True, "--percentile/--no-percentile", help="Compute the GO:BP percentile "
                                     "(encodes every GO:BP term name once, then cached)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a Markdown table."),
 ) -> None:
-    """Compare systems side by side on the Gene-R1 benchmarks (mean cosine, percentile, ROUGE-L, format, s/set)."""
+    """Compare systems on the Gene-R1 benchmarks through the same evidence: mean cosine, a paired-bootstrap 95% CI
+    of each system minus the top enrichment hit, GO:BP percentile, ROUGE-L, seconds per set."""
     try:
         from training.run_eval import EvalRequest, run_eval
 
-        request = EvalRequest(systems=_names(systems), benchmarks=_names(benchmarks), limit=limit,
-                              model_limit=model_limit, seed=seed, source_dir=_source_dir(source_dir),
-                              adapter=adapter, encoder=encoder, out=out, max_new_tokens=max_new_tokens,
+        request = EvalRequest(systems=_names(systems), benchmarks=_names(benchmarks), limit=limit, seed=seed,
+                              source_dir=_source_dir(source_dir), home=home, adapter=adapter,
+                              judge_assets=judge_assets, encoder=encoder, out=out, max_new_tokens=max_new_tokens,
                               percentile=percentile)
         report = run_eval(request, log=lambda message: print(message, file=sys.stderr, flush=True))
     except _errors() as error:
@@ -179,3 +195,67 @@ def ship_command(
     except _errors() as error:
         _fail(error)
     typer.echo(f"Shipped {run} to {target}")
+
+
+JUDGE_DATA_DIR = typer.Option(None, "--data-dir", help="Judge data (default $GENE_R1_HOME/training/judge).")
+
+
+@app.command("judge-data")
+def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = typer.Option(
+                           None, "--home", help="Data home whose knowledge base gives the evidence."),
+                       out: Path | None = JUDGE_DATA_DIR,
+                       train: int = typer.Option(4000, "--train", help="Training gene sets."),
+                       dev: int = typer.Option(800, "--dev", help="Dev gene sets (their own terms)."),
+                       seed: int = typer.Option(0, "--seed")) -> None:
+    """Gene sets from GO:BP/MF/CC, Reactome and WikiPathways with their grounded candidates (the agent's own
+    evidence engine, target left out) and each candidate's similarity to the true name."""
+    try:
+        from training.common import training_dir
+        from training.judge_data import JudgeDataConfig
+        from training.judge_pipeline import build
+
+        out_dir = out or training_dir(home) / "judge"
+        written = build(_source_dir(source_dir), home, out_dir, JudgeDataConfig(seed=seed, train=train, dev=dev),
+                        log=lambda message: print(message, file=sys.stderr, flush=True))
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} gene sets to {out_dir}")
+
+
+@app.command("judge")
+def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
+                  assets: Path | None = typer.Option(None, "--assets", help="Where to write the ranker and settings "
+                                                     "(default: the package's agent/assets/judge)."),
+                  shown: int = typer.Option(8, "--shown", help="Candidates the model sees (at most 9).")) -> None:
+    """Train the feature ranker on judge data; choose the temperature and calibrate confidence on dev."""
+    try:
+        from agent.ranker import DEFAULT_ASSETS
+        from training.common import training_dir
+        from training.judge_pipeline import train
+
+        if not 2 <= shown <= 9:
+            raise ValueError("--shown must be between 2 and 9 (single-digit candidate numbers).")
+        train(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, shown=shown,
+              log=lambda message: print(message, file=sys.stderr, flush=True))
+    except (*_errors(), ValueError) as error:
+        _fail(error)
+    typer.echo(f"Ranker and judge settings written to {assets or DEFAULT_ASSETS}")
+
+
+@app.command("judge-tune")
+def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
+                       assets: Path | None = typer.Option(None, "--assets", help="Ranker + settings directory "
+                                                          "(default: the package's agent/assets/judge)."),
+                       adapter: str | None = typer.Option(None, "--adapter", help="The judge adapter to measure "
+                                                          "(default: the shipped one).")) -> None:
+    """Measure the model's votes on the dev split; choose its weight against the ranker and recalibrate."""
+    try:
+        from agent.ranker import DEFAULT_ASSETS
+        from training.common import training_dir
+        from training.judge_pipeline import tune_model_weight
+
+        tune_model_weight(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, adapter,
+                          log=lambda message: print(message, file=sys.stderr, flush=True))
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Judge settings updated in {assets or DEFAULT_ASSETS}")

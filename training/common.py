@@ -89,7 +89,17 @@ def grpo_dataset(rows: Sequence[dict]):
     from datasets import Dataset
 
     return Dataset.from_list([{"prompt": r["prompt"], "target": r["target"],
-                               "evidence": json.dumps(r.get("evidence", []))} for r in rows])
+                               "evidence": json.dumps(r.get("evidence", [])),
+                               "choice_labels": json.dumps(r.get("choice_labels", [])),
+                               "choice_supported": json.dumps(r.get("choice_supported", []))} for r in rows])
+
+
+def dpo_dataset(rows: Sequence[dict]):
+    """TRL's conversational preference format: prompt, chosen and rejected completions."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": r["prompt"], "chosen": r["chosen"], "rejected": r["rejected"]}
+                              for r in rows])
 
 
 def latest_checkpoint(output_dir: Path) -> Path | None:

@@ -1,11 +1,9 @@
-"""Evaluation: systems name benchmark gene sets; metrics compare the names with the true ones.
+"""Evaluation building blocks: predictions, the free-text model systems, metrics, resumable runs.
 
-Systems (pluggable callables `cases -> predictions`):
-  enrichment      top Reactome/WikiPathways term by FDR, ties by raw p (gseapy's ORA, background = their union)
-  base            the base model, no tools (the chat prompt without evidence; no adapter)
-  tuned           the fine-tuned model (base + adapter), no tools
-  tuned_evidence  the fine-tuned model on the agent's evidence-conditioned prompt (top-5 enrichment), no verification
-  agent           the full agent (`agent.api.analyze`) with the fine-tuned model
+The grounded systems (top enrichment hit, feature ranker, judge, agent) live in `training/grounded_eval.py`; the
+free-text ones here are the model alone on the authors' task prompt, no tools:
+  base   the base model (no adapter)
+  tuned  the fine-tuned model (base + adapter)
 Metrics: mean cosine of predicted vs true name (offline MiniLM or `--encoder`), its percentile among the true
 name's similarities to all GO:BP term names (Hu et al. 2025), ROUGE-L, format-following rate, seconds per set.
 Per-case results are appended to JSONL files, so a run that stops resumes where it stopped.
@@ -24,9 +22,6 @@ import numpy as np
 
 from training.benchmarks import GeneSetCase, load_benchmark
 from training.similarity import Encoder, rouge_l
-
-SYSTEMS = ("enrichment", "base", "tuned", "tuned_evidence", "agent")
-MAX_PROMPT_GENES = 100
 
 
 class EvaluationError(RuntimeError):
@@ -60,45 +55,24 @@ class Score:
 # ---------------------------------------------------------------- systems
 
 
-def enrichment_system(library) -> System:
-    def run(cases: Sequence[GeneSetCase]) -> list[Prediction]:
-        out = []
-        for case in cases:
-            started = time.perf_counter()
-            hits = library.enrich(case.genes, max_results=1)
-            out.append(Prediction(hits[0].name if hits else "", hits[0].fdr if hits else None, True,
-                                  time.perf_counter() - started))
-        return out
-
-    return run
-
-
-def _genes_for_prompt(case: GeneSetCase, hits=()) -> list[str]:
-    """At most MAX_PROMPT_GENES symbols, those in the evidence first (as the agent does)."""
+def _genes_for_prompt(case: GeneSetCase) -> list[str]:
+    """The genes the model is shown, capped as the agent caps them (`agent.judge.prompt_genes`)."""
+    from agent.judge import prompt_genes
     from training.data import prompt_symbols
 
-    genes = [g for g in case.genes if g in prompt_symbols([g])]
-    in_evidence = {g for h in hits for g in h.overlap_genes}
-    ranked = [g for g in genes if g in in_evidence] + [g for g in genes if g not in in_evidence]
-    return ranked[:MAX_PROMPT_GENES]
+    return prompt_genes([g for g in case.genes if g in prompt_symbols([g])], [])
 
 
-def model_system(model, *, library=None, evidence_k: int = 5, max_new_tokens: int = 160,
-                 batch_size: int = 8) -> System:
-    """A model backend (`agent.model.ModelBackend`); with `library`, the evidence-conditioned prompt."""
+def model_system(model, *, max_new_tokens: int = 160, batch_size: int = 8) -> System:
+    """A model backend (`agent.model.ModelBackend`) on the task prompt alone (no evidence)."""
     from agent.model import GenerationConfig
     from agent.parsing import parse_answer
-    from agent.prompts import format_evidence, task_messages
-    from training.data import evidence_items
+    from agent.prompts import task_messages
 
     generation = GenerationConfig(max_new_tokens=max_new_tokens)
 
     def messages(case: GeneSetCase) -> list[dict]:
-        if library is None:
-            return task_messages(_genes_for_prompt(case))
-        hits = library.enrich(case.genes, max_results=evidence_k)
-        evidence = format_evidence(evidence_items(hits)) if hits else None
-        return task_messages(_genes_for_prompt(case, hits), evidence=evidence)
+        return task_messages(_genes_for_prompt(case))
 
     def run(cases: Sequence[GeneSetCase]) -> list[Prediction]:
         out = []
@@ -110,26 +84,6 @@ def model_system(model, *, library=None, evidence_k: int = 5, max_new_tokens: in
             for g in generations:
                 parsed = parse_answer(g.text)
                 out.append(Prediction(parsed.name or "", parsed.confidence, parsed.followed_format, per_set, g.text))
-        return out
-
-    return run
-
-
-def agent_system(analyze: Callable | None = None, config=None) -> System:
-    """The full agent; `analyze(genes, config=...)` defaults to `agent.api.analyze`."""
-    if analyze is None:
-        try:
-            from agent.api import analyze
-        except ImportError as error:
-            raise EvaluationError(f"The agent is not available ({error}); skip the 'agent' system.") from error
-
-    def run(cases: Sequence[GeneSetCase]) -> list[Prediction]:
-        out = []
-        for case in cases:
-            started = time.perf_counter()
-            result = analyze(list(case.genes), config=config)
-            out.append(Prediction(result.name or "", result.confidence, bool(result.name),
-                                  time.perf_counter() - started, getattr(result, "reasoning", "")))
         return out
 
     return run

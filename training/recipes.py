@@ -58,15 +58,22 @@ class GrpoSection:
 
 
 @dataclass(frozen=True)
+class DpoSection:
+    beta: float = 0.1
+    loss_type: str = "sigmoid"
+
+
+@dataclass(frozen=True)
 class Recipe:
     name: str
-    stage: str  # sft | grpo
+    stage: str  # sft | dpo | grpo
     model: str | None = None  # None: the embedded SmolLM2-135M-Instruct
     adapter: str | None = None  # GRPO: the SFT adapter to start from
     data: DataConfig = field(default_factory=DataConfig)
     lora: LoraSection = field(default_factory=LoraSection)
     training: TrainingSection = field(default_factory=TrainingSection)
     grpo: GrpoSection = field(default_factory=GrpoSection)
+    dpo: DpoSection = field(default_factory=DpoSection)
     notes: str = ""
 
 
@@ -84,14 +91,15 @@ def _section(cls: type, values: Any, where: str):
 
 
 def recipe_from_dict(values: dict, where: str = "recipe") -> Recipe:
-    sections = {"data": DataConfig, "lora": LoraSection, "training": TrainingSection, "grpo": GrpoSection}
+    sections = {"data": DataConfig, "lora": LoraSection, "training": TrainingSection, "grpo": GrpoSection,
+                "dpo": DpoSection}
     known = {f.name for f in fields(Recipe)}
     unknown = set(values) - known
     if unknown:
         raise RecipeError(f"Unknown key(s) {sorted(unknown)} in {where}; known: {sorted(known)}.")
     parsed = {k: _section(sections[k], v, f"{where}:{k}") if k in sections else v for k, v in values.items()}
-    if parsed.get("stage") not in ("sft", "grpo"):
-        raise RecipeError(f"{where}: stage must be 'sft' or 'grpo', not {parsed.get('stage')!r}.")
+    if parsed.get("stage") not in ("sft", "dpo", "grpo"):
+        raise RecipeError(f"{where}: stage must be 'sft', 'dpo' or 'grpo', not {parsed.get('stage')!r}.")
     if "name" not in parsed:
         raise RecipeError(f"{where}: a recipe needs a name.")
     return Recipe(**parsed)

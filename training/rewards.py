@@ -79,6 +79,42 @@ def verification_reward(completions: Sequence[Any], evidence: Sequence[str | lis
     return scores
 
 
+_JUDGE_ANSWER = re.compile(r"^\s*(?:Answer:\s*)?\[?(\d{1,2})\]?\s*$", re.IGNORECASE)
+
+
+def judge_choice(completion: Any, shown: int) -> int | None:
+    """The candidate number a judge completion names (1..shown), or None when it names none or adds words."""
+    match = _JUDGE_ANSWER.match(completion_text(completion))
+    if not match or not 1 <= int(match.group(1)) <= shown:
+        return None
+    return int(match.group(1))
+
+
+def _as_list(value: Any) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def judge_choice_reward(completions: Sequence[Any], choice_labels: Sequence[Any], **kwargs) -> list[float]:
+    """The chosen candidate's cosine to the true name; -1 for an answer that is not one shown number."""
+    scores = []
+    for completion, labels in zip(completions, choice_labels, strict=True):
+        labels = _as_list(labels)
+        number = judge_choice(completion, len(labels))
+        scores.append(-1.0 if number is None else float(labels[number - 1]))
+    return scores
+
+
+def judge_verified_reward(completions: Sequence[Any], choice_supported: Sequence[Any], **kwargs) -> list[float]:
+    """Verification: +1 when the chosen name is supported by the knowledge base (an enriched pathway at FDR <=
+    0.05 containing the genes), 0 when not; -1 for an answer that is not one shown number (nothing invented)."""
+    scores = []
+    for completion, supported in zip(completions, choice_supported, strict=True):
+        supported = _as_list(supported)
+        number = judge_choice(completion, len(supported))
+        scores.append(-1.0 if number is None else float(bool(supported[number - 1])))
+    return scores
+
+
 REWARDS: dict[str, RewardFunction] = {
     "think": think_reward,
     "process": process_reward,
@@ -86,6 +122,8 @@ REWARDS: dict[str, RewardFunction] = {
     "rouge_l": rouge_l_reward,
     "name_similarity": name_similarity_reward,
     "verification": verification_reward,
+    "judge_choice": judge_choice_reward,
+    "judge_verified": judge_verified_reward,
 }
 
 # The authors' reward: think + process + ROUGE-L + 2 x cosine.

@@ -1,4 +1,5 @@
-"""`gene-r1 eval`: build the requested systems, run them on the benchmarks (resumably), score, tabulate."""
+"""`gene-r1 eval`: run the requested systems on the benchmarks (resumably, caches keyed by everything that changes
+an answer), score them, and compare each with the top enrichment hit by a paired bootstrap."""
 
 from __future__ import annotations
 
@@ -7,24 +8,26 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from training.benchmarks import BENCHMARKS
 from training.evaluate import (
-    SYSTEMS,
     EvaluationError,
     PercentileReference,
+    Prediction,
     Score,
-    agent_system,
-    enrichment_system,
     load_cases,
-    markdown_table,
     model_system,
     run_benchmark,
     score,
     select_cases,
 )
+from training.grounded_eval import GO_SOURCES, GO_SYSTEMS, GROUNDED_SYSTEMS
 from training.similarity import Encoder
 
-MODEL_SYSTEMS = ("base", "tuned", "tuned_evidence", "agent")
+FREE_TEXT_SYSTEMS = ("base", "tuned")  # the model alone, no tools (the paper's protocol)
+SYSTEMS = GROUNDED_SYSTEMS + GO_SYSTEMS + FREE_TEXT_SYSTEMS
+BASELINE = "enrichment"
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,11 @@ class EvalRequest:
     systems: list[str]
     benchmarks: list[str]
     source_dir: Path
+    home: Path | None = None
     limit: int | None = None
-    model_limit: int | None = None
     seed: int = 0
     adapter: str | None = None
+    judge_assets: Path | None = None
     encoder: str = "all-MiniLM-L6-v2"
     out: Path | None = None
     max_new_tokens: int = 160
@@ -43,28 +47,60 @@ class EvalRequest:
     percentile: bool = True
 
 
+@dataclass(frozen=True)
+class Comparison:
+    system: str
+    benchmark: str
+    delta: float
+    low: float
+    high: float
+
+
 @dataclass
 class EvalReport:
     request: EvalRequest
     scores: list[Score] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def markdown(self) -> str:
         r = self.request
-        notes = [f"Encoder: {r.encoder}. Sample: "
-                 + (f"{r.limit} sets per benchmark" if r.limit else "full benchmarks")
-                 + (f", {r.model_limit} for the model systems" if r.model_limit else "") + f" (seed {r.seed})."]
+        lines = ["| system | benchmark | n | cosine | Δ vs top hit [95% CI] | percentile | ROUGE-L | s/set |",
+                 "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"]
+        deltas = {(c.system, c.benchmark): c for c in self.comparisons}
+        for s in self.scores:
+            c = deltas.get((s.system, s.benchmark))
+            delta = f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}]" if c else ""
+            percentile = "" if s.percentile is None else f"{s.percentile:.3f}"
+            lines.append(f"| {s.system} | {s.benchmark} | {s.n} | {s.cosine:.3f} | {delta} | {percentile} "
+                         f"| {s.rouge_l:.3f} | {s.seconds_per_set:.3f} |")
+        means = self.mean_over_benchmarks()
+        if means:
+            lines += ["", "| system | mean cosine over the benchmarks |", "| --- | ---: |"]
+            lines += [f"| {system} | {value:.3f} |" for system, value in means.items()]
+        notes = [f"Encoder: {r.encoder}. Sample: " + (f"{r.limit} sets per benchmark (seed {r.seed})" if r.limit
+                                                      else "full benchmarks") + "."]
+        notes += [f"Cache key of {name}: {key}" for name, key in self.keys.items()]
         notes += [f"Skipped {name}: {why}" for name, why in self.skipped.items()]
-        return markdown_table(self.scores) + "\n\n" + "\n".join(notes)
+        return "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+    def mean_over_benchmarks(self) -> dict[str, float]:
+        by_system: dict[str, list[float]] = {}
+        for s in self.scores:
+            if s.benchmark != "dev":
+                by_system.setdefault(s.system, []).append(s.cosine)
+        return {k: float(np.mean(v)) for k, v in by_system.items()}
 
     def as_json(self) -> dict:
         mean: dict[str, dict[str, float]] = {}
         for s in self.scores:
             mean.setdefault(s.system, {})[s.benchmark] = round(s.cosine, 4)
         request = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self.request).items()}
-        return {"mean_cosine": mean, "scores": [asdict(s) for s in self.scores], "skipped": self.skipped,
-                "request": request}
+        return {"mean_cosine": mean, "mean_over_benchmarks": self.mean_over_benchmarks(),
+                "scores": [asdict(s) for s in self.scores], "comparisons": [asdict(c) for c in self.comparisons],
+                "skipped": self.skipped, "cache_keys": self.keys, "request": request}
 
 
 def _check(request: EvalRequest) -> None:
@@ -76,64 +112,161 @@ def _check(request: EvalRequest) -> None:
         raise EvaluationError(f"Unknown benchmark(s) {unknown}; choose from {', '.join(BENCHMARKS)}, dev.")
 
 
-def _adapter_tag(adapter: str | None) -> str:
-    """Results of tuned systems are kept per adapter (a hash of its weights)."""
+def adapter_digest(adapter: str | None) -> str:
     from agent.model import ModelConfig, resolve_adapter
 
     path = resolve_adapter(ModelConfig(adapter=adapter))
     if path is None:
-        raise EvaluationError("No fine-tuned adapter: train one (`gene-r1 train sft`) or pass --adapter PATH.")
+        return "none"
     weights = Path(path) / "adapter_model.safetensors"
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:10] if weights.is_file() else "remote"
     return f"{Path(path).name}-{digest}"
 
 
-def build_system(name: str, request: EvalRequest, library) -> tuple[Callable, str]:
-    """The system callable and the directory name its results are kept under."""
-    if name == "enrichment":
-        return enrichment_system(library), name
-    if name == "agent":
+class GroundedRunner:
+    """Evidence once per case, then any grounded system over it."""
+
+    def __init__(self, request: EvalRequest, log: Callable[[str], None], *, with_go: bool = False):
         from agent.config import AgentConfig
+        from agent.ranker import DEFAULT_ASSETS, load_ranker
+        from tools.context import open_knowledge_base
+        from training.grounded_eval import code_fingerprint, file_fingerprint, kb_fingerprint
+        from training.judge_pipeline import embedder
 
-        tag = _adapter_tag(request.adapter)
-        return agent_system(config=AgentConfig.from_env(adapter=request.adapter)), f"agent-{tag}"
-    from agent.model import ModelConfig, load_model
+        self.request, self.log = request, log
+        self.with_go = with_go
+        self.config = AgentConfig.from_env(home=request.home, adapter=request.adapter,
+                                           judge_assets=request.judge_assets)
+        if with_go:
+            self.config = AgentConfig.from_env(home=request.home, adapter=request.adapter,
+                                               judge_assets=request.judge_assets, sources=GO_SOURCES)
+        self.kb = open_knowledge_base(self.config.home)
+        if with_go and "go" not in self.kb.enrichment_index.source_names:
+            raise EvaluationError(f"The knowledge base at {self.kb.home} holds no GO: build it with "
+                                  "`gene-r1 kb build --with-go` to evaluate the GO rows.")
+        self.ranker = load_ranker(self.config.judge_assets)
+        self.embed = embedder()
+        assets = self.config.judge_assets or DEFAULT_ASSETS
+        self.fingerprints = {"code": code_fingerprint(), "kb": kb_fingerprint(self.kb),
+                             "assets": file_fingerprint([assets / "ranker.txt", assets / "judge.json"]),
+                             "sources": list(self.config.sources), "search_k": self.config.search_k,
+                             "pool_k": self.config.pool_k}
+        self._model = None
 
-    if name == "base":
-        return model_system(load_model(ModelConfig(adapter="none")), max_new_tokens=request.max_new_tokens), name
-    tag = _adapter_tag(request.adapter)
-    model = load_model(ModelConfig(adapter=request.adapter))
-    evidence = library if name == "tuned_evidence" else None
-    return model_system(model, library=evidence, max_new_tokens=request.max_new_tokens), f"{name}-{tag}"
+    @property
+    def model(self):
+        if self._model is None:
+            from agent.model import ModelConfig, load_model
+
+            self._model = load_model(ModelConfig(adapter=self.request.adapter))
+        return self._model
+
+    def key(self, system: str) -> str:
+        from training.grounded_eval import cache_key
+
+        parts = dict(self.fingerprints, system=system, leave_out_go=self.with_go)
+        if system in ("enrichment", "oracle5", "enrichment_go"):
+            parts.pop("assets")
+        if system in ("judge", "agent") and self.ranker.settings.model_weight != 0:
+            parts["adapter"] = adapter_digest(self.request.adapter)
+        return cache_key(**parts)
+
+    def evidence(self, cases, benchmark: str, out: Path):
+        from training.grounded_eval import EVIDENCE_CODE, cache_key, code_fingerprint, evidence_for
+
+        evidence_key = cache_key(code=code_fingerprint(EVIDENCE_CODE), kb=self.fingerprints["kb"],
+                                 sources=self.fingerprints["sources"], search_k=self.config.search_k,
+                                 leave_out_go=self.with_go)
+        return evidence_for(cases, self.kb, self.config, out / "evidence" / f"{benchmark}-{evidence_key}.jsonl",
+                            progress=lambda done, total: self.log(f"evidence {benchmark}: {done}/{total}"),
+                            leave_out_go=self.with_go)
+
+    def system(self, name: str, by_id: dict) -> Callable:
+        from training import grounded_eval as g
+
+        name = name.removesuffix("_go")
+
+        def run(cases) -> list[Prediction]:
+            items = [by_id[c.id] for c in cases]
+            if name == "enrichment":
+                return g.enrichment_names(items)
+            if name == "oracle5":
+                return g.oracle_names(items, self.embed)
+            if name == "ranker":
+                return g.judged_names(items, self.config, self.ranker, self.embed, None)
+            if name == "judge":
+                model = self.model if self.ranker.settings.model_weight != 0 else None
+                return g.judged_names(items, self.config, self.ranker, self.embed, model)
+            return self._agent(cases)
+
+        return run
+
+    def _agent(self, cases) -> list[Prediction]:
+        import time
+
+        from agent.api import analyze
+
+        out = []
+        for case in cases:
+            started = time.perf_counter()
+            result = analyze(list(case.genes), config=self.config)
+            out.append(Prediction(result.name, result.confidence, bool(result.name), time.perf_counter() - started))
+        return out
 
 
 def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda message: None) -> EvalReport:
     from knowledge_base.paths import data_home
     from training.common import default_data_dir
-    from training.evidence import EvidenceLibrary
+    from training.grounded_eval import paired_bootstrap
 
     _check(request)
     out = request.out or data_home() / "eval"
-    library = EvidenceLibrary.from_source_dir(request.source_dir)
     encoder = Encoder(request.encoder)
     reference = _percentile_reference(request, encoder, out) if request.percentile else None
     dev_file = request.dev_file or default_data_dir() / "dev.jsonl"
     report = EvalReport(request)
-    for name in request.systems:
-        try:
-            system, directory = build_system(name, request, library)
-        except (EvaluationError, ImportError) as error:
-            report.skipped[name] = str(error)
-            log(f"skipping {name}: {error}")
-            continue
-        limit = request.model_limit or request.limit if name in MODEL_SYSTEMS else request.limit
-        for benchmark in request.benchmarks:
-            cases = select_cases(load_cases(request.source_dir, benchmark, dev_file), limit, request.seed)
+    runner = GroundedRunner(request, log) if set(request.systems) & set(GROUNDED_SYSTEMS) else None
+    go_runner = GroundedRunner(request, log, with_go=True) if set(request.systems) & set(GO_SYSTEMS) else None
+    for benchmark in request.benchmarks:
+        cases = select_cases(load_cases(request.source_dir, benchmark, dev_file), request.limit, request.seed)
+        by_id = {e.id: e for e in runner.evidence(cases, benchmark, out)} if runner else {}
+        go_by_id = {e.id: e for e in go_runner.evidence(cases, benchmark, out)} if go_runner else {}
+        cosines: dict[str, list[float]] = {}
+        for name in request.systems:
+            try:
+                if name in GO_SYSTEMS:
+                    system, directory = _system(name, request, go_runner, go_by_id)
+                else:
+                    system, directory = _system(name, request, runner, by_id)
+            except (EvaluationError, ImportError) as error:
+                report.skipped[name] = str(error)
+                continue
+            report.keys[name] = directory
             records = run_benchmark(name, system, cases, out / directory / f"{benchmark}.jsonl",
                                     progress=lambda done, total, b=benchmark, n=name: log(f"{n} {b}: {done}/{total}"))
             report.scores.append(score(name, benchmark, records, encoder, reference))
+            cosines[name] = encoder.cosine_pairs([r["predicted"] for r in records], [r["true_name"] for r in records])
             log(f"{name} {benchmark}: mean cosine {report.scores[-1].cosine:.3f} over {len(records)} sets")
+        if BASELINE in cosines:
+            for name, values in cosines.items():
+                if name != BASELINE:
+                    report.comparisons.append(Comparison(name, benchmark, *paired_bootstrap(values,
+                                                                                           cosines[BASELINE])))
     return report
+
+
+def _system(name: str, request: EvalRequest, runner: GroundedRunner | None, by_id: dict) -> tuple[Callable, str]:
+    if name in GROUNDED_SYSTEMS or name in GO_SYSTEMS:
+        return runner.system(name, by_id), f"{name}-{runner.key(name)}"
+    from agent.model import ModelConfig, load_model
+
+    if name == "base":
+        return model_system(load_model(ModelConfig(adapter="none")), max_new_tokens=request.max_new_tokens), name
+    tag = adapter_digest(request.adapter)
+    if tag == "none":
+        raise EvaluationError("No fine-tuned adapter: pass --adapter PATH.")
+    model = load_model(ModelConfig(adapter=request.adapter))
+    return model_system(model, max_new_tokens=request.max_new_tokens), f"{name}-{tag}"
 
 
 def _percentile_reference(request: EvalRequest, encoder: Encoder, out: Path) -> PercentileReference:

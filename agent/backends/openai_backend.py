@@ -98,6 +98,32 @@ class OpenAIBackend:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(lambda messages: self.generate(messages, config), batch))
 
+    def choice_logprobs(
+        self, batch: Sequence[Sequence[Message]], prefix: str, options: Sequence[str]
+    ) -> list[list[float]]:
+        """The judge's choice through an OpenAI-compatible server: the assistant turn is continued from `prefix`
+        (vLLM's `continue_final_message`) for one token with its top log-probabilities; an option outside them gets
+        a floor value. Servers without log-probabilities raise `ModelError`, and the judge falls back to its ranker."""
+        wanted = [option.strip() for option in options]
+
+        def one(messages: Sequence[Message]) -> list[float]:
+            payload = {"model": self.model_name(), "max_tokens": 1, "temperature": 0.0, "logprobs": True,
+                       "top_logprobs": min(20, max(5, len(options))), "add_generation_prompt": False,
+                       "continue_final_message": True,
+                       "messages": [*check_messages(messages), {"role": "assistant", "content": prefix}]}
+            body = self._request("POST", "/chat/completions", payload)
+            content = ((_first_choice(body).get("logprobs") or {}).get("content") or [])
+            if not content:
+                raise ModelError(f"{self.base_url} returned no log-probabilities: the judge needs a server that "
+                                 "supports `logprobs` (e.g. vLLM).")
+            top = {entry["token"].strip(): float(entry["logprob"]) for entry in content[0].get("top_logprobs", [])}
+            return [top.get(option, -30.0) for option in wanted]
+
+        self.model_name()
+        workers = min(_MAX_PARALLEL, self.config.max_batch_size, max(1, len(batch)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, batch))
+
     def info(self) -> dict[str, Any]:
         return {
             "backend": "openai",

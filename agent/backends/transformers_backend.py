@@ -148,6 +148,47 @@ class TransformersBackend:
             results.extend(self._generate_texts(list(chunk), config))
         return results
 
+    def choice_logprobs(
+        self, batch: Sequence[Sequence[Message]], prefix: str, options: Sequence[str]
+    ) -> list[list[float]]:
+        """For each conversation, the log-probability of each option as the next token after the assistant's
+        `prefix`: one forward pass per chunk, no generation (the judge's cheap choice)."""
+        import torch
+
+        option_ids = self._option_token_ids(prefix, options)
+        texts = [self.render(messages) + prefix for messages in batch]
+        add_special = self.config.prompt_style == "reference"
+        results: list[list[float]] = []
+        for chunk in chunked(texts, self.config.max_batch_size):
+            encoded = self.tokenizer(list(chunk), return_tensors="pt", padding=True, add_special_tokens=add_special)
+            longest = int(encoded["attention_mask"].sum(dim=1).max())
+            if self.context_length and longest >= self.context_length:
+                raise PromptTooLongError(
+                    f"The judge prompt is {longest} tokens, but {self.source.display} reads at most "
+                    f"{self.context_length}: show fewer candidates or genes."
+                )
+            encoded = encoded.to(self.device)
+            # Left padding: positions count real tokens only, as generate() does, so a padded row scores as alone.
+            positions = (encoded["attention_mask"].cumsum(dim=1) - 1).clamp(min=0)
+            with torch.inference_mode():
+                logits = self.model(**encoded, position_ids=positions, logits_to_keep=1).logits[:, -1, :].float()
+            logprobs = torch.log_softmax(logits, dim=-1)[:, option_ids]
+            results.extend(logprobs.cpu().tolist())
+        return results
+
+    def _option_token_ids(self, prefix: str, options: Sequence[str]) -> list[int]:
+        """The first token each option adds after `prefix` (" 3" after "Answer:" is one token in BPE vocabularies)."""
+        base = self.tokenizer(prefix, add_special_tokens=False)["input_ids"]
+        ids = []
+        for option in options:
+            full = self.tokenizer(prefix + option, add_special_tokens=False)["input_ids"]
+            if full[: len(base)] != base or len(full) <= len(base):
+                raise ModelError(f"Option {option!r} does not extend the prefix {prefix!r} token by token.")
+            ids.append(full[len(base)])
+        if len(set(ids)) != len(ids):
+            raise ModelError(f"Options {list(options)} share their first token: they cannot be told apart.")
+        return ids
+
     def _generate_texts(self, texts: list[str], config: GenerationConfig) -> list[Generation]:
         import torch
 

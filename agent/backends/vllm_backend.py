@@ -126,6 +126,27 @@ class VllmBackend:
             for output in outputs
         ]
 
+    def choice_logprobs(
+        self, batch: Sequence[Sequence[Message]], prefix: str, options: Sequence[str]
+    ) -> list[list[float]]:
+        """The judge's cheap choice on vLLM: one token per prompt with the top log-probabilities; an option outside
+        them gets a floor value. Prompts are rendered with the model's chat template plus `prefix`."""
+        from vllm import SamplingParams
+
+        tokenizer = self.llm.get_tokenizer()
+        base = tokenizer(prefix, add_special_tokens=False)["input_ids"]
+        option_ids = [tokenizer(prefix + option, add_special_tokens=False)["input_ids"][len(base)]
+                      for option in options]
+        texts = [tokenizer.apply_chat_template(check_messages(m), add_generation_prompt=True, tokenize=False) + prefix
+                 for m in batch]
+        params = SamplingParams(max_tokens=1, temperature=0.0, logprobs=max(20, len(options)))
+        outputs = self.llm.generate(texts, params, lora_request=self._lora(), use_tqdm=False)
+        rows = []
+        for output in outputs:
+            top = output.outputs[0].logprobs[0] if output.outputs[0].logprobs else {}
+            rows.append([float(top[i].logprob) if i in top else -30.0 for i in option_ids])
+        return rows
+
     def info(self) -> dict[str, Any]:
         import vllm
 

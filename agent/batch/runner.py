@@ -3,20 +3,27 @@ nothing and a re-run skips what is done.
 
 Generation is batched: a chunk of sets is prepared (normalised, evidence gathered) first, the model proposes
 names for the whole chunk in one batched call, then each set is verified and reported on its own.
+
+`analyse_chunk` is the one piece of per-chunk work; the local engine (`run_batch`) and the Ray actors
+(`agent.batch.ray_engine`) both call it, and only the driver writes what it returns, through `results_writer`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from agent.api import analysis_from_state
 from agent.batch.inputs import GeneSetInput
+from agent.batch.lock import exclusive_output
 from agent.context import AgentContext
 
 RESULTS_FILE = "results.jsonl"
@@ -60,6 +67,62 @@ def append_record(handle, record: dict) -> None:
     os.fsync(handle.fileno())
 
 
+@dataclass
+class ResultsWriter:
+    """The driver's append-only results.jsonl: each id is written once, however often a chunk is delivered."""
+
+    path: Path
+    handle: IO[str]
+    done: set[str]
+    written: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def pending(self, sets: Sequence[GeneSetInput]) -> list[GeneSetInput]:
+        return [s for s in sets if s.id not in self.done]
+
+    def write(self, record: dict) -> bool:
+        if record["id"] in self.done:
+            return False
+        append_record(self.handle, record)
+        self.done.add(record["id"])
+        self.written += 1
+        self.failed += bool(record.get("error"))
+        return True
+
+    def summary(self, total: int, pending: int) -> BatchSummary:
+        return BatchSummary(
+            total=total,
+            skipped=total - pending,
+            analysed=pending,
+            failed=self.failed,
+            seconds=time.perf_counter() - self.started,
+            results_path=self.path,
+        )
+
+
+@contextmanager
+def results_writer(out_dir: Path) -> Iterator[ResultsWriter]:
+    """Lock `out_dir` against a second run, repair a torn last line, and open results.jsonl for appending."""
+    with exclusive_output(out_dir):
+        path = out_dir / RESULTS_FILE
+        done = finished_ids(path)
+        with path.open("a", encoding="utf-8") as handle:
+            yield ResultsWriter(path, handle, done)
+
+
+def chunked(items: Sequence[GeneSetInput], size: int) -> list[list[GeneSetInput]]:
+    if size < 1:
+        raise ValueError(f"batch size must be >= 1, not {size}")
+    return [list(items[offset : offset + size]) for offset in range(0, len(items), size)]
+
+
+def progress_bar(total: int, initial: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="set", disable=not show)
+
+
 def run_batch(
     sets: Sequence[GeneSetInput],
     out_dir: Path,
@@ -69,56 +132,56 @@ def run_batch(
     workers: int = 1,
     show_progress: bool = True,
 ) -> BatchSummary:
-    from tqdm import tqdm
+    """The local engine: chunks one after another in this process."""
+    with results_writer(out_dir) as writer:
+        pending = writer.pending(sets)
+        with progress_bar(len(sets), len(sets) - len(pending), show_progress) as progress:
+            for chunk in chunked(pending, batch_size):
+                for record in analyse_chunk(chunk, context, workers=workers):
+                    writer.write(record)
+                    progress.update(1)
+        return writer.summary(len(sets), len(pending))
 
+
+def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, workers: int = 1) -> list[dict]:
+    """The records (results.jsonl lines) of one chunk, in its order. A set that fails for its own reason
+    (no known genes, ...) gets a record with `error`, like any other."""
+    prepare, finish = _graphs()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        states = list(pool.map(lambda s: prepare.invoke({"input_genes": list(s.genes)}, context=context), chunk))
+        states = propose_batch(states, context)
+        finished = list(pool.map(lambda state: finish.invoke(state, context=context), states))
+    return [
+        analysis_from_state(state, item.id).to_dict() | item.record_fields()
+        for item, state in zip(chunk, finished, strict=True)
+    ]
+
+
+@functools.cache
+def _graphs():
+    """Compiled once per process (an actor analyses many chunks)."""
     from agent.graph import build_graph, build_prepare_graph
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results_path = out_dir / RESULTS_FILE
-    done = finished_ids(results_path)
-    pending = [s for s in sets if s.id not in done]
-    prepare, finish = build_prepare_graph(), build_graph()
-    started, failed = time.perf_counter(), 0
-    progress = tqdm(total=len(sets), initial=len(sets) - len(pending), unit="set", disable=not show_progress)
-    with results_path.open("a", encoding="utf-8") as handle, ThreadPoolExecutor(max_workers=workers) as pool:
-        for offset in range(0, len(pending), batch_size):
-            chunk = pending[offset : offset + batch_size]
-            states = list(pool.map(lambda s: prepare.invoke({"input_genes": list(s.genes)}, context=context), chunk))
-            states = propose_batch(states, context)
-            finished = list(pool.map(lambda state: finish.invoke(state, context=context), states))
-            for item, state in zip(chunk, finished, strict=True):
-                record = analysis_from_state(state, item.id).to_dict() | {"description": item.description}
-                failed += bool(record["error"])
-                append_record(handle, record)
-                progress.update(1)
-    progress.close()
-    return BatchSummary(
-        total=len(sets),
-        skipped=len(sets) - len(pending),
-        analysed=len(pending),
-        failed=failed,
-        seconds=time.perf_counter() - started,
-        results_path=results_path,
-    )
+    return build_prepare_graph(), build_graph()
 
 
 def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
-    """First proposals for every analysable state in one batched generation call."""
-    from agent.model import GenerationConfig
-    from agent.nodes.propose import proposal_from_text, proposal_messages
+    """Judge every analysable state of a chunk: rank each set's candidates, then one batched model call for all
+    the shortlists (the only model call of a batch run; an explanation is never asked for in batch)."""
+    from agent.judge import judge_many
+    from agent.nodes.judge import judgement_update, ranked_candidates
 
     ready = [i for i, state in enumerate(states) if not state.get("error")]
     if not ready:
         return states
     started = time.perf_counter()
-    generations = context.model.generate_batch(
-        [proposal_messages(states[i], context.config) for i in ready],
-        GenerationConfig(max_new_tokens=context.config.max_new_tokens),
-    )
+    ranked = {i: ranked_candidates(states[i], context) for i in ready}
+    judgements = judge_many([(states[i]["genes"], ranked[i]) for i in ready], context.ranker.settings,
+                            context.judge_model)
     share = (time.perf_counter() - started) / len(ready)
     updated = list(states)
-    for i, generation in zip(ready, generations, strict=True):
+    for i, judgement in zip(ready, judgements, strict=True):
         timings = dict(states[i].get("timings", {}))
-        timings["propose"] = timings.get("propose", 0.0) + share
-        updated[i] = {**states[i], "proposals": [proposal_from_text(generation.text, 0)], "timings": timings}
+        timings["judge"] = timings.get("judge", 0.0) + share
+        updated[i] = {**states[i], **judgement_update(ranked[i], judgement), "timings": timings}
     return updated

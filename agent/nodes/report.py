@@ -1,59 +1,64 @@
-"""Node 6: the report — final name and why, confidence and why, reasoning, evidence, verdicts, unexplained genes."""
+"""Node 5: the report — the judge's name and its calibrated confidence, the reasoning and verdicts, all quoted
+from the evidence by code."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
-from agent.evidence import is_significant
+from agent.explained import explained_genes
 from agent.nodes.timing import timed
-from agent.selection import choose, confidence_for, gather_candidates
+from agent.reasoning import render_reasoning
 from agent.state import AgentState, Report
 
 
 @timed("report")
 def report(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    context = runtime.context
-    config = context.config
+    config = runtime.context.config
     if state.get("error"):
         return {"report": empty_report(state["error"])}
     evidence = state.get("evidence", [])
-    significant = [row for row in evidence if is_significant(row, config.fdr_threshold)]
-    candidates = gather_candidates(
-        state.get("proposals", []), state.get("candidate_verdicts", {}), significant, config.candidate_k
-    )
-    choice = choose(candidates, significant[: config.consensus_k], config.selection, context.embed)
-    model_proposals = [p for p in state.get("proposals", []) if p["origin"] == "model"]
-    agreement = model_agreement(choice.candidate, model_proposals, context)
-    confidence, confidence_why = confidence_for(choice, agreement)
-    explained = {g for row in significant[: config.consensus_k] for g in row["overlap_genes"]}
-    for verdict in state.get("verdicts", []):
-        explained.update(verdict["supporting_genes"] if verdict["kind"] == "name" else ())
+    candidates = state.get("candidates", [])
+    judgement = state.get("judgement", {})
+    chosen = next((c for c in candidates if c["number"] == judgement.get("chosen_number")), None)
+    # Only significant, specific pathways explain a gene (a 2,000-gene "Immune System" explains nothing).
+    split = explained_genes(state.get("genes", []), [row for row in evidence if row["kind"] == "enrichment"],
+                            fdr_threshold=config.fdr_threshold)
+    reasoning = render_reasoning(state["genes"], evidence, candidates, judgement, config.fdr_threshold)
     result = Report(
-        name=choice.candidate.name if choice.candidate else "",
-        confidence=confidence,
-        confidence_explanation=confidence_why,
-        chosen_from=choice.candidate.origin if choice.candidate else "none",
-        choice_explanation=choice.explanation,
-        reasoning=model_proposals[-1]["reasoning"] if model_proposals else "",
+        name=chosen["name"] if chosen else "",
+        confidence=judgement.get("confidence", 0.0) if chosen else 0.0,
+        confidence_explanation=confidence_text(chosen, judgement),
+        chosen_from="evidence" if chosen else "none",
+        choice_explanation=choice_text(chosen, judgement, len(candidates)),
+        reasoning=reasoning,
         evidence=evidence[: max(config.evidence_k * 2, 10)] + state.get("search_hits", []),
         verdicts=state.get("verdicts", []),
-        unexplained_genes=[g for g in state.get("genes", []) if g not in explained],
-        candidates=[asdict(c) | {"score": choice.scores.get(c.name)} for c in candidates],
+        unexplained_genes=list(split.unexplained),
+        candidates=candidates,
+        chosen_number=chosen["number"] if chosen else None,
+        judge_method=judgement.get("method", ""),
+        explanation=state.get("explanation", ""),
     )
     return {"report": result}
 
 
-def model_agreement(candidate, proposals, context: AgentContext) -> float:
-    """Similarity of the chosen name to the model's latest proposal (1.0 when the model's name was chosen)."""
-    if candidate is None or not proposals or not proposals[-1]["name"]:
-        return 0.0
-    if candidate.origin == "model":
-        return 1.0
-    vectors = context.embed([candidate.name, proposals[-1]["name"]])
-    return float(vectors[0] @ vectors[1])
+def confidence_text(chosen: dict | None, judgement: dict) -> str:
+    if chosen is None:
+        return "No pathway shares genes with the set: no grounded name."
+    return (f"The judge gave [{chosen['number']}] probability {chosen['probability']:.2f}; calibrated on the dev "
+            f"split, {judgement.get('confidence', 0.0):.2f} is the share of such choices whose name matched the "
+            "true one (cosine >= 0.5).")
+
+
+def choice_text(chosen: dict | None, judgement: dict, total: int) -> str:
+    if chosen is None:
+        return "Nothing to choose from: no grounded candidate."
+    by = "the feature ranker"
+    if judgement.get("method") == "ranker+model":
+        by += " and the model's vote"
+    return (f"[{chosen['number']}] {chosen['name']} ({chosen['pathway_id']}) was chosen by {by} among "
+            f"{judgement.get('shown') or total} of {total} grounded candidates.")
 
 
 def empty_report(reason: str) -> Report:
@@ -68,4 +73,7 @@ def empty_report(reason: str) -> Report:
         verdicts=[],
         unexplained_genes=[],
         candidates=[],
+        chosen_number=None,
+        judge_method="",
+        explanation="",
     )

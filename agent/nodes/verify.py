@@ -1,4 +1,5 @@
-"""Node 4: split the model's latest proposal into checkable claims and check each against the tools."""
+"""Node 4: verify what the user will read: the final name, each candidate the reasoning quotes, and (with
+`--explain`) the genes the model's explanation names."""
 
 from __future__ import annotations
 
@@ -7,26 +8,37 @@ from langgraph.runtime import Runtime
 from agent.context import AgentContext
 from agent.nodes.timing import timed
 from agent.state import AgentState
-from agent.verification import check_gene_roles, check_name, check_outside_genes, mentioned_genes
+from agent.verification import check_name, check_outside_genes, check_quoted_candidate, mentioned_genes
+
+
+def quoted_candidates(state: AgentState) -> list[dict]:
+    """The candidates the rendered reasoning quotes: the strongest enrichment hit, the choice, the runner-up."""
+    candidates = state.get("candidates", [])
+    judgement = state.get("judgement", {})
+    shown = candidates[: judgement.get("shown") or len(candidates)]
+    chosen = [c for c in candidates if c["number"] == judgement.get("chosen_number")]
+    strongest = [c for c in candidates if c["enrichment_rank"] == 1]
+    runner_up = sorted((c for c in shown if c not in chosen), key=lambda c: -c["probability"])[:1]
+    quoted: dict[str, dict] = {}
+    for candidate in strongest + chosen + runner_up:
+        quoted.setdefault(candidate["pathway_id"], candidate)
+    return list(quoted.values())
 
 
 @timed("verify")
 def verify(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     context = runtime.context
     genes = state["genes"]
-    enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
-    proposal = [p for p in state.get("proposals", []) if p["origin"] == "model"][-1]
-    name_verdict = check_name(proposal["name"], genes, context.kb, enrichment, context.config)
-    verdicts = [name_verdict]
-    inside, outside = mentioned_genes(proposal["raw"], genes, context.kb.symbols.approved)
-    if inside and proposal["name"]:
-        verdicts.append(check_gene_roles(proposal["name"], inside, name_verdict))
-    if outside:
-        verdicts.append(check_outside_genes(outside))
-    candidate_verdicts = dict(state.get("candidate_verdicts", {}))
-    candidate_verdicts[proposal["name"]] = name_verdict
-    return {
-        "verdicts": verdicts,
-        "candidate_verdicts": candidate_verdicts,
-        "tool_calls": state.get("tool_calls", 0) + 1,
-    }
+    judgement = state.get("judgement", {})
+    chosen = next((c for c in state.get("candidates", []) if c["number"] == judgement.get("chosen_number")), None)
+    verdicts = []
+    if chosen is not None:
+        enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
+        verdicts.append(check_name(chosen["name"], genes, context.kb, enrichment, context.config))
+        verdicts += [check_quoted_candidate(c, genes, context.kb) for c in quoted_candidates(state)]
+    explanation = state.get("explanation", "")
+    if explanation:
+        _, outside = mentioned_genes(explanation, genes, context.kb.symbols.approved)
+        if outside:
+            verdicts.append(check_outside_genes(outside))
+    return {"verdicts": verdicts, "tool_calls": state.get("tool_calls", 0) + 1}

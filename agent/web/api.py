@@ -1,19 +1,25 @@
-"""The JSON API: analyze a gene set, verify a claim, knowledge-base info, parse an uploaded file of gene sets.
+"""The JSON API: analyze a gene set (as a job, see `agent.web.analyses`), verify a claim, knowledge-base info,
+parse an uploaded file of gene sets.
 
-Blocking agent calls are plain `def` routes, so FastAPI runs them in its thread pool; `gate` bounds how many run
-at once (the model shares the machine's cores).
+Waiting routes are `async` and poll in-memory queue state, so a hundred clients waiting hold no threads. Blocking
+calls are plain `def` routes that FastAPI runs in its thread pool; `gate` bounds how many verifications run at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import tempfile
+import time
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from agent.batch.inputs import FORMATS, InputFileError, Thresholds, read_gene_sets
+from agent.web.analyses import FINISHED, MAX_WAIT_S, AnalysisJob, QueueFullError
 from agent.web.report import with_links
 from agent.web.state import WebState, web_state
 from agent.web.uploads import read_upload
@@ -45,18 +51,110 @@ def format_form(fmt: str = Form("auto", alias="format", description=f"One of {',
     return fmt
 
 
-@router.post("/analyze", summary="Name the biological process of one gene set")
-def analyze_genes(request: AnalyzeRequest, web: WebState = Depends(web_state)) -> JSONResponse:
-    """The full analysis: name, confidence, reasoning, evidence (with pathway links) and verdicts. A set with no
-    known gene answers 422 with the analysis (its `unknown_genes`) beside the message."""
-    from agent.api import analyze
+@router.post(
+    "/analyze",
+    status_code=202,
+    summary="Queue an analysis of one gene set (answers at once with a job id)",
+    responses={
+        200: {"description": "With `?wait=`: the analysis, when it finished in time (the body of `result` below)."},
+        202: {"description": "Queued: the job's status; `Location` is where to poll it."},
+        422: {"description": "With `?wait=`: no known gene in the set (the analysis is beside the message)."},
+        429: {"description": "The queue is full: retry after `Retry-After` seconds."},
+        503: {"description": "With `?wait=`: the knowledge base or the model is not available."},
+    },
+)
+async def analyze_genes(
+    request: AnalyzeRequest,
+    wait: float = Query(0, ge=0, le=MAX_WAIT_S, description=f"Wait up to this many seconds (<= {MAX_WAIT_S:.0f})."),
+    web: WebState = Depends(web_state),
+) -> Response:
+    """Name the biological process of a gene set: name, confidence, reasoning, evidence (with pathway links) and
+    verdicts. The job is stored before this answers, so it survives a server restart. Follow it with
+    `GET /api/analyze/{id}` (add `?wait=` to long-poll) or `GET /api/analyze/{id}/events` (server-sent events);
+    or add `?wait=S` here to get the analysis itself when it finishes within S seconds."""
+    try:
+        job = await run_in_threadpool(web.analyses.submit, request.genes)
+    except QueueFullError as error:
+        return JSONResponse({"detail": str(error)}, 429, headers={"Retry-After": str(error.retry_after)})
+    headers = {"Location": f"/api/analyze/{job.id}"}
+    if wait and await finished_within(web, job.id, wait):
+        return outcome(web, web.analyses.store.get(job.id), headers)
+    return JSONResponse(analysis_status(web, web.analyses.store.get(job.id)), 202, headers=headers)
 
-    context = web.context()
-    with web.gate:
-        result = with_links(analyze(request.genes, context=context).to_dict())
-    if result["error"] and not result["name"]:
-        return JSONResponse({"detail": result["error"], "analysis": result}, status_code=422)
-    return JSONResponse(result)
+
+@router.get("/analyze/{job_id}", summary="An analysis job: its state, queue position and (when done) result")
+async def get_analysis(
+    job_id: str,
+    wait: float = Query(0, ge=0, le=MAX_WAIT_S, description=f"Wait up to this many seconds (<= {MAX_WAIT_S:.0f})."),
+    web: WebState = Depends(web_state),
+) -> dict:
+    """`state` is queued, running, done or failed; `result` is the analysis once done (its `error` says why a set
+    with no known gene has no name); `error` says why a job failed."""
+    web.analyses.store.get(job_id)  # 404 for an unknown id before any waiting
+    if wait:
+        await finished_within(web, job_id, wait)
+    return analysis_status(web, web.analyses.store.get(job_id))
+
+
+@router.get("/analyze/{job_id}/events", summary="An analysis job's progress as server-sent events")
+async def analysis_events(job_id: str, web: WebState = Depends(web_state)) -> StreamingResponse:
+    """Events: `status` ({"state", "position"}) at the start and on every change, then `done` or `failed` with
+    the job's full status (as `GET /api/analyze/{id}`). A comment line every 15 s keeps proxies from timing out."""
+    web.analyses.store.get(job_id)
+
+    async def stream():
+        last, idle_since = None, time.monotonic()
+        while True:
+            job = web.analyses.store.get(job_id)
+            if job.state in FINISHED and not web.analyses.is_active(job_id):
+                yield sse(job.state, analysis_status(web, job))
+                return
+            now = {"state": job.state, "position": web.analyses.position(job_id)}
+            if now != last:
+                yield sse("status", now)
+                last, idle_since = now, time.monotonic()
+            elif time.monotonic() - idle_since > 15:
+                yield ": waiting\n\n"
+                idle_since = time.monotonic()
+            await asyncio.sleep(0.2)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+async def finished_within(web: WebState, job_id: str, seconds: float) -> bool:
+    """Wait (without holding a thread) until the job is finished or `seconds` pass."""
+    deadline = time.monotonic() + min(seconds, MAX_WAIT_S)
+    while web.analyses.is_active(job_id):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return web.analyses.store.get(job_id).state in FINISHED
+
+
+def analysis_status(web: WebState, job: AnalysisJob) -> dict:
+    result = web.analyses.store.result(job) if job.state == "done" else None
+    return job.to_dict() | {
+        "position": web.analyses.position(job.id),
+        "result": with_links(result) if result else None,
+        "location": f"/api/analyze/{job.id}",
+        "events": f"/api/analyze/{job.id}/events",
+    }
+
+
+def outcome(web: WebState, job: AnalysisJob, headers: dict) -> JSONResponse:
+    """A finished job answered as the synchronous API always did: the analysis, 422 or the failure's status."""
+    if job.state == "failed":
+        return JSONResponse({"detail": job.error}, job.error_status or 500, headers=headers)
+    result = with_links(web.analyses.store.result(job) or {})
+    if result.get("error") and not result.get("name"):
+        return JSONResponse({"detail": result["error"], "analysis": result}, 422, headers=headers)
+    return JSONResponse(result, headers=headers)
+
+
+def sse(event: str, payload: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
 @router.post("/verify", summary="Check a proposed function against the evidence (no model)")

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from agent.config import AgentConfig
+from agent.web.analyses import AnalysisPool, AnalysisStore
 from agent.web.auth import token_middleware
 from agent.web.jobs import JobStore, JobWorker
 from agent.web.pages import STATIC
@@ -40,31 +41,36 @@ def create_app(
     batch_size: int = 8,
     max_upload_bytes: int = DEFAULT_MAX_BYTES,
     concurrency: int = 2,
+    queue_size: int = 32,
     warm: bool = True,
 ) -> FastAPI:
-    """The app for one agent configuration. `home` holds its state (jobs/, chat/); the knowledge base and
-    model come from `config`. With a `token`, every request without it gets 401."""
+    """The app for one agent configuration. `home` holds its state (jobs/, analyses/, chat/); the knowledge base
+    and model come from `config`. `concurrency` analyses run at once and at most `queue_size` wait (more get 429).
+    With a `token`, every request without it gets 401."""
     from fastapi_offline import FastAPIOffline
 
     jobs = JobStore(home / "jobs")
+    analyses = AnalysisStore(home / "analyses")
     web = WebState(
         config=config,
         home=home,
         token=token,
         jobs=jobs,
         worker=JobWorker(jobs, lambda: web.context(), batch_size=batch_size),
+        analyses=AnalysisPool(analyses, lambda: web.context(), workers=concurrency, max_waiting=queue_size),
         max_upload_bytes=max_upload_bytes,
         gate=threading.Semaphore(concurrency),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        resumed = web.worker.start()
-        if resumed:
-            log.info("resuming %d unfinished job(s): %s", len(resumed), ", ".join(resumed))
+        for kind, resumed in (("batch job", web.worker.start()), ("analysis", web.analyses.start())):
+            if resumed:
+                log.info("resuming %d unfinished %s(s): %s", len(resumed), kind, ", ".join(resumed))
         if warm:
             threading.Thread(target=warm_up, args=(web,), name="gene-r1-warm-up", daemon=True).start()
         yield
+        web.analyses.stop()
         web.worker.stop()
 
     app = FastAPIOffline(

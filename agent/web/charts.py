@@ -16,10 +16,31 @@ OTHER_COLOUR = "#6b6b6b"
 VERDICT_COLOURS = {"supported": "#1a7f37", "partly supported": "#bf8700", "not supported": "#cf222e"}
 UNEXPLAINED_COLOUR = "#d4651c"
 FDR_LINE = 0.05
+LABEL_CHARS = 42  # at font size 11 even an all-capitals 42-character line fits the 322 px label column
 
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def wrap_label(text: str, width: int, max_lines: int) -> list[str]:
+    """`text` in at most `max_lines` lines of at most `width` characters, broken at spaces; the last line ends with
+    an ellipsis when the text does not fit (the chart's tooltip keeps the whole label)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= width or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    lines = [_short(line, width) for line in lines] or [""]
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + [_short(" ".join(lines[max_lines - 1 :]), width)]
+    return lines
 
 
 def minus_log10(fdr: float) -> float:
@@ -29,7 +50,8 @@ def minus_log10(fdr: float) -> float:
 def top_pathways(evidence: list[dict], limit: int) -> list[dict]:
     """Tested evidence rows (FDR known), one per pathway, most significant first."""
     seen, rows = set(), []
-    for row in sorted((r for r in evidence if r.get("fdr") is not None), key=lambda r: r["fdr"]):
+    tested = (r for r in evidence if r.get("fdr") is not None)
+    for row in sorted(tested, key=lambda r: (r["fdr"], r.get("p_value") or 0.0)):
         if row["pathway_id"] not in seen:
             seen.add(row["pathway_id"])
             rows.append(row)
@@ -40,7 +62,7 @@ def fdr_bar_chart(evidence: list[dict], limit: int = 10, width: int = 760) -> st
     rows = top_pathways(evidence, limit)
     if not rows:
         return '<p class="muted">No enrichment evidence with an FDR to chart.</p>'
-    label_w, bar_h, gap, top, bottom = 330, 22, 6, 10, 42
+    label_w, bar_h, gap, top, bottom = 330, 26, 6, 10, 42
     plot_w = width - label_w - 60
     peak = max(max(minus_log10(r["fdr"]) for r in rows), minus_log10(FDR_LINE) * 1.2)
     height = top + len(rows) * (bar_h + gap) + bottom
@@ -54,10 +76,15 @@ def fdr_bar_chart(evidence: list[dict], limit: int = 10, width: int = 760) -> st
         value = minus_log10(row["fdr"])
         colour = SOURCE_COLOURS.get(row["source"], OTHER_COLOUR)
         label = f"{row['pathway_id']} {row['name']}"
+        lines = wrap_label(row["name"], LABEL_CHARS, 2)
+        first_y = y + bar_h / 2 + 4 - (len(lines) - 1) * 6
+        spans = "".join(
+            f'<tspan x="{label_w - 8}" y="{first_y + k * 12:.1f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
         parts.append(
             f"<g><title>{escape(label)}: FDR {row['fdr']:.2g}, {len(row['overlap_genes'])} genes</title>"
-            f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" font-size="12">'
-            f"{escape(_short(row['name'], 48))}</text>"
+            f'<text class="label" text-anchor="end" font-size="11">{spans}</text>'
             f'<rect x="{label_w}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar_h}" fill="{colour}"/>'
             f'<text x="{label_w + value * scale + 4:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="11">'
             f"{value:.1f}</text></g>"
@@ -125,7 +152,7 @@ def membership_grid(result: dict, max_pathways: int = 10, max_genes: int = 80) -
     members = [c for c in columns if c["kind"] != "unexplained"]
     genes.sort(key=lambda g: -sum(g in c["genes"] for c in members))  # stable: input order within ties
     shown = genes[:max_genes]
-    cell, label_w, head_h = 20, 110, 200
+    cell, label_w, head_h = 20, 130, 200
     width = label_w + len(columns) * cell + 150
     height = head_h + len(shown) * cell + (26 if len(genes) > len(shown) else 10)
     unexplained = set(result["unexplained_genes"])

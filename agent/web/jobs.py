@@ -1,8 +1,9 @@
 """Batch jobs that survive a restart: each job is a folder under `$GENE_R1_HOME/jobs/<job_id>/` holding the
-uploaded file, `job.json` (what to run and how far it got) and the runner's `results.jsonl`.
+uploaded file (under a generated name), `job.json` (what to run and how far it got) and the runner's `results.jsonl`.
 
 One worker thread runs jobs one after another. On start it re-queues every job that was queued or running when
 the server stopped; `run_batch` skips the sets already in results.jsonl, so nothing is lost or done twice.
+`FolderStore` (one folder and one atomically written job.json per job) also keeps single analyses (`analyses.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from agent.batch.inputs import GeneSetInput, InputFileError, Thresholds, read_gene_sets
 from agent.batch.runner import RESULTS_FILE
@@ -62,8 +64,31 @@ def complete_lines(path: Path) -> list[str]:
     return [line for line in data[: data.rfind(b"\n") + 1].decode("utf-8").splitlines() if line.strip()]
 
 
-class JobStore:
-    """Job folders on disk. Every state change is written atomically (temporary file, then rename)."""
+def write_json_atomic(path: Path, value: object) -> None:
+    """Write JSON so that a reader (or a restart after kill -9) sees the old file or the new one, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        json.dump(value, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+R = TypeVar("R", bound="JobRecord")
+
+
+class JobRecord(Protocol):
+    id: str
+    state: str
+    created: float
+
+    def to_dict(self) -> dict: ...
+
+
+class FolderStore(Generic[R]):
+    """One folder per job under `root`, named by a random id, holding `job.json` (written atomically)."""
+
+    record_type: type
 
     def __init__(self, root: Path):
         self.root = root
@@ -73,12 +98,42 @@ class JobStore:
             raise JobNotFoundError(f"No job {job_id!r}.")
         return self.root / job_id
 
-    def create(self, filename: str, data: bytes, fmt: str, thresholds: Thresholds) -> Job:
-        """Store an upload as a new queued job; a file that cannot be read as gene sets raises `InputFileError`
-        and leaves nothing behind."""
+    def new_folder(self) -> tuple[str, Path]:
         job_id = secrets.token_hex(8)
         folder = self.root / job_id
         folder.mkdir(parents=True)
+        return job_id, folder
+
+    def save(self, job: R) -> None:
+        write_json_atomic(self.folder(job.id) / JOB_FILE, job.to_dict())
+
+    def get(self, job_id: str) -> R:
+        path = self.folder(job_id) / JOB_FILE
+        if not path.is_file():
+            raise JobNotFoundError(f"No job {job_id!r}.")
+        return self.record_type(**json.loads(path.read_text(encoding="utf-8")))
+
+    def all(self) -> list[R]:
+        """Every job, newest first."""
+        if not self.root.is_dir():
+            return []
+        jobs = [self.get(p.name) for p in self.root.iterdir() if _JOB_ID.match(p.name) and (p / JOB_FILE).is_file()]
+        return sorted(jobs, key=lambda job: job.created, reverse=True)
+
+    def unfinished(self) -> list[R]:
+        """The jobs a stopped (or killed) server left queued or running, oldest first."""
+        return [job for job in reversed(self.all()) if job.state in UNFINISHED]
+
+
+class JobStore(FolderStore[Job]):
+    """Batch job folders on disk: the upload, job.json and the runner's results.jsonl."""
+
+    record_type = Job
+
+    def create(self, filename: str, data: bytes, fmt: str, thresholds: Thresholds) -> Job:
+        """Store an upload as a new queued job; a file that cannot be read as gene sets raises `InputFileError`
+        and leaves nothing behind. The upload is stored as `input<suffix>`: the user's name is never a path."""
+        job_id, folder = self.new_folder()
         input_name = "input" + Path(filename).suffix.lower()
         try:
             (folder / input_name).write_bytes(data)
@@ -98,28 +153,6 @@ class JobStore:
         )
         self.save(job)
         return job
-
-    def save(self, job: Job) -> None:
-        folder = self.folder(job.id)
-        tmp = folder / (JOB_FILE + ".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(job.to_dict(), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, folder / JOB_FILE)
-
-    def get(self, job_id: str) -> Job:
-        path = self.folder(job_id) / JOB_FILE
-        if not path.is_file():
-            raise JobNotFoundError(f"No job {job_id!r}.")
-        return Job(**json.loads(path.read_text(encoding="utf-8")))
-
-    def all(self) -> list[Job]:
-        """Every job, newest first."""
-        if not self.root.is_dir():
-            return []
-        jobs = [self.get(p.name) for p in self.root.iterdir() if _JOB_ID.match(p.name) and (p / JOB_FILE).is_file()]
-        return sorted(jobs, key=lambda job: job.created, reverse=True)
 
     def gene_sets(self, job: Job) -> list[GeneSetInput]:
         return read_gene_sets(self.folder(job.id) / job.input_name, job.format, Thresholds(**job.thresholds))
@@ -147,7 +180,7 @@ class JobWorker:
 
     def start(self) -> list[str]:
         """Start the thread; returns the ids of the unfinished jobs it resumes."""
-        resumed = [job.id for job in reversed(self.store.all()) if job.state in UNFINISHED]
+        resumed = [job.id for job in self.store.unfinished()]
         for job_id in resumed:
             self._queue.put(job_id)
         self._thread = threading.Thread(target=self._loop, name="gene-r1-jobs", daemon=True)

@@ -1,4 +1,4 @@
-"""The report page of one gene set: charts first, then the escaped text report of `agent.render`."""
+"""The report page of one gene set (rendered by `agent.render`), and evidence rows with their links."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import copy
 from html import escape
 
 from agent.evidence import pathway_url
-from agent.web.charts import fdr_bar_chart, membership_grid
 
 
 def with_links(result: dict) -> dict:
@@ -32,18 +31,8 @@ def page(title: str, body: str) -> str:
 
 
 def report_page(result: dict, back_href: str, back_label: str) -> str:
-    from agent.render import analysis_html
+    """The web report of one analysis: the same renderer as the CLI `--html` and batch reports, with navigation."""
+    from agent.render import render_report
 
-    title = f"{result.get('id') or 'Gene set'}: {result['name'] or '(no name)'}"
-    body = (
-        f'<p><a href="{escape(back_href)}">← {escape(back_label)}</a></p>'
-        f'<h1 id="report-title">{escape(title)}</h1>'
-        '<section class="figures">'
-        "<figure><figcaption>Top pathways by −log10 FDR (Reactome blue, WikiPathways green; dashed: FDR 0.05)"
-        f"</figcaption>{fdr_bar_chart(result['evidence'])}</figure>"
-        "<figure><figcaption>Which genes each pathway and each claim rests on; the last column and orange names "
-        f"mark genes the evidence leaves unexplained</figcaption>{membership_grid(result)}</figure>"
-        "</section>"
-        f"{analysis_html(result)}"
-    )
-    return page(f"gene-r1 report: {title}", body)
+    title = f"{result.get('id') or 'Gene set'}: {result.get('name') or '(no name)'}"
+    return render_report([result], title=title, back=(back_href, back_label), nav=True, summary_table=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from agent.commands import AdapterOption, BackendOption, BaseUrlOption, ModelOption, friendly_errors, make_config
+from agent.config import SELECTION_RULES
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -43,7 +44,16 @@ def serve_command(
     ),
     batch_size: int = typer.Option(8, min=1, help="Gene sets per batched generation call in batch jobs."),
     max_upload_mb: float = typer.Option(10.0, min=0.001, help="Upload size limit in MB."),
-    concurrency: int = typer.Option(2, min=1, help="Analyses and chat turns running at once."),
+    concurrency: int = typer.Option(2, min=1, help="Analyses (and chat turns) running at once."),
+    queue_size: int = typer.Option(
+        32, min=1, help="Analyses that may wait for a worker; more get 429 with Retry-After."
+    ),
+    selection: str = typer.Option(
+        "judge", help=f"How analyses choose the final name among grounded candidates: {', '.join(SELECTION_RULES)}."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Analyses also ask the model for a short explanation citing candidates by number."
+    ),
     model: str = ModelOption,
     adapter: str = AdapterOption,
     backend: str = BackendOption,
@@ -58,7 +68,7 @@ def serve_command(
     from agent.web.app import create_app
     from knowledge_base.paths import data_home
 
-    config = make_config(model, adapter, backend, base_url)
+    config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain)
     home = state_dir or config.home or data_home()
     warning = exposure_warning(host, token)
     if warning:
@@ -70,6 +80,7 @@ def serve_command(
         batch_size=batch_size,
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         concurrency=concurrency,
+        queue_size=queue_size,
     )
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"gene-r1 on http://{shown}:{port}/" + ("?token=…  (token required)" if token else ""))

@@ -1,16 +1,56 @@
-"""What the routes share: the agent configuration, the job store and worker, the chat graph, the limits."""
+"""What the routes share: the agent context (model behind a lock), the job stores and workers, the chat graph,
+the limits."""
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 
 from agent.config import AgentConfig
 from agent.context import AgentContext
+from agent.web.analyses import AnalysisPool
 from agent.web.jobs import JobStore, JobWorker
+
+
+class SerialModel:
+    """A model backend that runs one call at a time. Analyses, batch jobs and chat turns share one loaded model;
+    a transformers model is not safe to call from two threads, and on a few cores two calls at once are no faster
+    than one after the other. Methods other than `generate`/`generate_batch` take the same lock."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.lock = threading.RLock()
+
+    def generate(self, messages: Sequence, config: Any = None) -> Any:
+        with self.lock:
+            return self.model.generate(messages, config)
+
+    def generate_batch(self, batch: Sequence, config: Any = None) -> list:
+        with self.lock:
+            return self.model.generate_batch(batch, config)
+
+    def info(self) -> dict:
+        return self.model.info()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("model", "lock"):  # not set yet (copy, pickle): no recursion through self.model
+            raise AttributeError(name)
+        value = getattr(self.model, name)
+        if not callable(value):
+            return value
+
+        @functools.wraps(value)
+        def locked(*args, **kwargs):
+            with self.lock:
+                return value(*args, **kwargs)
+
+        return locked
 
 
 @dataclass
@@ -20,21 +60,26 @@ class WebState:
     token: str | None
     jobs: JobStore
     worker: JobWorker
+    analyses: AnalysisPool
     max_upload_bytes: int
     gate: threading.Semaphore
     _warm_lock: threading.Lock = field(default_factory=threading.Lock)
+    _context: AgentContext | None = None
     _chat_graph: object = None
     _thread_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def context(self) -> AgentContext:
-        """The shared agent context with its knowledge base and model loaded (once, whoever asks first)."""
-        from agent.api import get_context
-
-        context = get_context(self.config)
+        """The agent context of this server: knowledge base and model loaded once (whoever asks first), the model
+        behind `SerialModel`. A failed load raises and is tried again at the next call."""
         with self._warm_lock:
-            context.kb  # noqa: B018 - load before concurrent use
-            context.model  # noqa: B018
-        return context
+            if self._context is None:
+                from agent.api import get_context
+
+                shared = get_context(self.config)
+                self._context = AgentContext(
+                    config=self.config, kb_override=shared.kb, model_override=SerialModel(shared.model)
+                )
+            return self._context
 
     def chat_graph(self):
         with self._warm_lock:

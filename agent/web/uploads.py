@@ -19,9 +19,11 @@ class UploadError(ValueError):
 
 
 def safe_filename(name: str | None) -> str:
-    """The file's own name without any folder part, at most 120 characters."""
-    base = PurePath((name or "").replace("\\", "/")).name.strip()
-    return base[-120:] or "upload.txt"
+    """The file's own name without any folder part or control character (NUL included), at most 120 characters.
+    Only ever shown to the user: files are stored under generated names (`JobStore.create`)."""
+    printable = "".join(c for c in (name or "") if c.isprintable())
+    base = PurePath(printable.replace("\\", "/")).name.strip()
+    return base[-120:] if base not in ("", ".", "..") else "upload.txt"
 
 
 def read_upload(name: str | None, stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes]:

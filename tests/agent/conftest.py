@@ -13,7 +13,7 @@ MISMATCH_REPAIR = ["MLH1", "MSH2", "MSH6", "PMS2", "MSH3", "EXO1"]
 
 @pytest.fixture(scope="session")
 def agent_config(built_kb_home, tiny_model_dir) -> AgentConfig:
-    return AgentConfig(home=built_kb_home, model=str(tiny_model_dir), max_new_tokens=24)
+    return AgentConfig(home=built_kb_home, model=str(tiny_model_dir), explain_tokens=24)
 
 
 @pytest.fixture(scope="session")

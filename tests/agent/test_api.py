@@ -7,27 +7,41 @@ from agent.config import AgentConfig
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 
-def test_the_full_loop_reports_a_name_with_evidence_verdicts_and_timings(agent_context):
+def test_the_full_loop_reports_a_grounded_name_with_evidence_verdicts_and_timings(agent_context):
     result = analyze(MITOSIS, context=agent_context)
     assert result.name and not result.error
     assert result.evidence and result.evidence[0]["fdr"] < 1e-5
-    assert result.verdicts and result.verdicts[0]["kind"] == "name"
-    assert {"normalise", "gather_evidence", "propose", "verify", "report"} <= set(result.timings)
-    assert result.chosen_from in ("model", "evidence")
+    assert result.verdicts and result.verdicts[0]["kind"] == "name" and result.verdicts[0]["claim"] == result.name
+    assert {"normalise", "gather_evidence", "judge", "verify", "report"} <= set(result.timings)
+    assert result.chosen_from == "evidence"
+    chosen = next(c for c in result.candidates if c["number"] == result.chosen_number)
+    assert chosen["name"] == result.name
     assert result.to_dict()["name"] == result.name
 
 
-def test_revisions_are_bounded(agent_context):
+def test_explain_adds_a_sanitised_explanation_without_invented_numbers(agent_context):
     from agent.context import AgentContext
+    from agent.reasoning import quoted_numbers
 
-    bounded = AgentContext(
-        config=AgentConfig(home=agent_context.config.home, model=agent_context.config.model, max_revisions=2,
-                           max_new_tokens=16),
+    explaining = AgentContext(
+        config=AgentConfig(home=agent_context.config.home, model=agent_context.config.model, explain=True,
+                           explain_tokens=24),
         kb_override=agent_context.kb,
         model_override=agent_context.model,
     )
-    result = analyze(MISMATCH_REPAIR, context=bounded)
-    assert 1 <= len([p for p in result.proposals if p["origin"] == "model"]) <= 3
+    result = analyze(MISMATCH_REPAIR, context=explaining)
+    assert "explain" in result.timings
+    assert quoted_numbers(result.explanation) == []
+
+
+def test_the_ranker_alone_never_loads_the_model(agent_context):
+    from agent.context import AgentContext
+
+    ranker_only = AgentContext(config=AgentConfig(home=agent_context.config.home, model="/nonexistent/model",
+                                                  selection="ranker"), kb_override=agent_context.kb)
+    result = analyze(MISMATCH_REPAIR, context=ranker_only)
+    assert result.name and result.judge_method == "ranker"
+    assert "model" not in ranker_only.__dict__
 
 
 def test_one_gene_is_analysed(agent_context):

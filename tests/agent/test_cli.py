@@ -55,9 +55,11 @@ def test_batch_of_a_malformed_file_is_a_clear_error(env, tmp_path):
     assert result.exit_code == 1 and "line 1" in result.output
 
 
-def test_missing_knowledge_base_is_a_clear_error(monkeypatch, tmp_path, agent_config):
-    monkeypatch.setenv("GENE_R1_HOME", str(tmp_path / "empty-home"))
-    monkeypatch.delenv("GENE_R1_SOURCE_DIR", raising=False)
-    monkeypatch.setenv("GENE_R1_OFFLINE", "1")
+def test_a_damaged_knowledge_base_is_a_clear_error(monkeypatch, tmp_path, agent_config):
+    # A missing KB is built from the embedded releases on first use; a damaged one is an error naming the fix.
+    store = tmp_path / "damaged-home" / "kb" / "pathways.sqlite"
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"not a database")
+    monkeypatch.setenv("GENE_R1_HOME", str(tmp_path / "damaged-home"))
     result = runner.invoke(app, ["verify", "--claim", "x", "MLH1"])
-    assert result.exit_code == 1 and "kb build" in result.output
+    assert result.exit_code == 1 and "kb build --force" in result.output

@@ -1,23 +1,22 @@
-"""Each node of the loop on a hand-made state, with a real knowledge base and the tiny real model."""
+"""Each node of the loop on a hand-made state, with a real knowledge base, the shipped ranker and the tiny model."""
+
+import re
 
 from agent.nodes.evidence import gather_evidence
+from agent.nodes.judge import judge
 from agent.nodes.normalise import normalise
-from agent.nodes.propose import needs_revision, propose
 from agent.nodes.report import report
 from agent.nodes.verify import verify
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS, run_node
 
 
-def proposal(name: str, raw: str = "") -> dict:
-    return {
-        "name": name,
-        "origin": "model",
-        "round": 0,
-        "confidence": 0.8,
-        "reasoning": raw,
-        "followed_format": True,
-        "raw": raw or f"Process: {name}",
-    }
+def evidence_state(genes, context) -> dict:
+    return {"genes": genes, **run_node(gather_evidence, {"genes": genes}, context)}
+
+
+def judged_state(genes, context) -> dict:
+    state = evidence_state(genes, context)
+    return {**state, **run_node(judge, state, context)}
 
 
 def test_normalise_reports_unknown_symbols_and_folds_case_and_duplicates(agent_context):
@@ -32,61 +31,63 @@ def test_normalise_of_only_unknown_symbols_is_an_error_not_an_exception(agent_co
     assert update["genes"] == [] and update["error"]
 
 
-def test_evidence_is_gathered_before_the_model_speaks(agent_context):
+def test_evidence_is_gathered_before_the_model_is_asked_anything(agent_context):
     update = run_node(gather_evidence, {"genes": MITOSIS}, agent_context)
     top = update["evidence"][0]
     assert top["kind"] == "enrichment" and top["fdr"] < 1e-5
-    assert any(word in top["name"].lower() for word in ("mitotic", "cell cycle", "mitosis", "m phase"))
+    assert any(word in top["name"].lower() for word in ("mitotic", "cell cycle", "mitosis", "m phase", "apc/c"))
     assert update["tool_calls"] >= 1
 
 
-def test_propose_parses_the_models_answer_into_a_proposal(agent_context):
-    state = {"genes": MITOSIS, **run_node(gather_evidence, {"genes": MITOSIS}, agent_context)}
-    update = run_node(propose, state, agent_context)
-    (made,) = update["proposals"]
-    assert made["origin"] == "model" and made["round"] == 0 and made["raw"]
-    assert isinstance(made["followed_format"], bool)
+def test_the_judge_chooses_one_of_the_numbered_grounded_candidates(agent_context):
+    state = judged_state(MISMATCH_REPAIR, agent_context)
+    candidates = state["candidates"]
+    assert [c["number"] for c in candidates] == list(range(1, len(candidates) + 1))
+    evidence_ids = {row["pathway_id"] for row in state["evidence"] + state["search_hits"]}
+    assert {c["pathway_id"] for c in candidates} <= evidence_ids
+    chosen = state["judgement"]["chosen_number"]
+    assert 1 <= chosen <= state["judgement"]["shown"]
+    assert abs(sum(c["probability"] for c in candidates) - 1.0) < 1e-2
+    assert 0.0 <= state["judgement"]["confidence"] <= 1.0
 
 
-def test_a_name_the_pathways_back_is_supported(agent_context):
-    state = {"genes": MISMATCH_REPAIR, **run_node(gather_evidence, {"genes": MISMATCH_REPAIR}, agent_context)}
-    state["proposals"] = [proposal("DNA mismatch repair")]
-    update = run_node(verify, state, agent_context)
-    name_verdict = update["verdicts"][0]
-    assert name_verdict["kind"] == "name" and name_verdict["verdict"] == "supported"
-    assert set(name_verdict["supporting_genes"]) >= {"MLH1", "MSH2"}
-    assert any(row["fdr"] is not None and row["fdr"] < 0.05 for row in name_verdict["supporting_pathways"])
+def test_the_final_name_is_verified_and_the_quoted_candidates_are_rederived_from_the_store(agent_context):
+    state = judged_state(MISMATCH_REPAIR, agent_context)
+    verdicts = run_node(verify, state, agent_context)["verdicts"]
+    chosen = next(c for c in state["candidates"] if c["number"] == state["judgement"]["chosen_number"])
+    assert verdicts[0]["kind"] == "name" and verdicts[0]["claim"] == chosen["name"]
+    assert verdicts[0]["verdict"] == "supported"
+    quoted = [v for v in verdicts if v["kind"] == "evidence"]
+    assert quoted and all(v["verdict"] == "supported" for v in quoted)
 
 
-def test_a_name_no_pathway_backs_is_not_supported_and_triggers_revision(agent_context):
-    state = {"genes": MISMATCH_REPAIR, **run_node(gather_evidence, {"genes": MISMATCH_REPAIR}, agent_context)}
-    state["proposals"] = [proposal("Glycolysis and gluconeogenesis")]
-    update = run_node(verify, state, agent_context)
-    assert update["verdicts"][0]["verdict"] == "not supported"
-    assert run_node(needs_revision, {**state, **update}, agent_context) == "propose"
+def test_a_candidate_quoted_with_genes_it_does_not_hold_is_not_supported(agent_context):
+    from agent.verification import check_quoted_candidate
+
+    state = judged_state(MISMATCH_REPAIR, agent_context)
+    altered = dict(state["candidates"][0], overlap_genes=["MLH1", "GAPDH"])
+    verdict = check_quoted_candidate(altered, MISMATCH_REPAIR + ["GAPDH"], agent_context.kb)
+    assert verdict["verdict"] == "not supported" and "GAPDH" in verdict["unsupported_genes"]
 
 
-def test_revision_stops_at_the_bound(agent_context):
-    state = {"genes": MISMATCH_REPAIR, "evidence": [{"x": 1}], "revisions": agent_context.config.max_revisions}
-    state["verdicts"] = [{"kind": "name", "verdict": "not supported"}]
-    assert run_node(needs_revision, state, agent_context) == "report"
-
-
-def test_genes_named_in_the_reasoning_but_absent_from_the_set_are_flagged(agent_context):
-    state = {"genes": MISMATCH_REPAIR, **run_node(gather_evidence, {"genes": MISMATCH_REPAIR}, agent_context)}
-    state["proposals"] = [proposal("DNA mismatch repair", "MLH1 and MSH2 repair mismatches with TP53 and GAPDH.")]
+def test_genes_named_in_an_explanation_but_absent_from_the_set_are_flagged(agent_context):
+    state = judged_state(MISMATCH_REPAIR, agent_context)
+    state["explanation"] = "[1] fits MLH1 and MSH2, unlike TP53 and GAPDH."
     kinds = {v["kind"]: v for v in run_node(verify, state, agent_context)["verdicts"]}
     assert kinds["mentioned_genes"]["unsupported_genes"] == ["TP53", "GAPDH"]
-    assert kinds["genes"]["supporting_genes"] == ["MLH1", "MSH2"]
 
 
-def test_report_chooses_a_supported_name_and_lists_unexplained_genes(agent_context):
+def test_the_report_names_the_chosen_candidate_and_quotes_only_evidence_numbers(agent_context):
     genes = MISMATCH_REPAIR + ["ALB"]
-    state = {"genes": genes, **run_node(gather_evidence, {"genes": genes}, agent_context)}
-    state["proposals"] = [proposal("Glycolysis")]
+    state = judged_state(genes, agent_context)
     state.update(run_node(verify, state, agent_context))
     result = run_node(report, state, agent_context)["report"]
-    assert result["chosen_from"] == "evidence"
+    chosen = next(c for c in state["candidates"] if c["number"] == result["chosen_number"])
+    assert result["name"] == chosen["name"] and result["chosen_from"] == "evidence"
     assert "ALB" in result["unexplained_genes"]
     assert 0.0 <= result["confidence"] <= 1.0 and result["confidence_explanation"]
-    assert "mismatch" in result["name"].lower() or "repair" in result["name"].lower()
+    for count, total in re.findall(r"(\d+) of (\d+) genes", result["reasoning"]):
+        assert int(total) == len(genes)
+        assert any(len(c["overlap_genes"]) == int(count) for c in state["candidates"])
+    fdrs = {f"{c['fdr']:.1e}" for c in state["candidates"] if c["fdr"] is not None}
+    assert set(re.findall(r"FDR (\d\.\de-\d+)", result["reasoning"])) <= fdrs

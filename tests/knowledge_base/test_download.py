@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base import paths
-from knowledge_base.build import build_knowledge_base
+from knowledge_base.build import BuildReport, build_knowledge_base
 from knowledge_base.download import SourceUrls, fetch_reactome_summations
 from knowledge_base.fetch import HttpPolicy, download_file
 from knowledge_base.store import KnowledgeBaseError, PathwayStore
@@ -74,6 +74,11 @@ def server(small_kb_source: Path):
     local.stop()
 
 
+def online_build(home: Path, server: LocalServer) -> BuildReport:
+    return build_knowledge_base(home, download=True, with_index=False, show_progress=False, urls=urls(server),
+                                policy=FAST)
+
+
 def urls(server: LocalServer) -> SourceUrls:
     return SourceUrls(
         reactome_download=f"{server.url}/reactome/",
@@ -85,7 +90,7 @@ def urls(server: LocalServer) -> SourceUrls:
 
 
 def test_an_online_build_downloads_every_release_and_records_where_it_came_from(server, tmp_path):
-    report = build_knowledge_base(tmp_path, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+    report = online_build(tmp_path, server)
 
     assert report.pathways == {"reactome": 7, "wikipathways": 3}
     releases = {r.source: r for r in PathwayStore.open(paths.store_path(tmp_path)).releases()}
@@ -97,7 +102,7 @@ def test_an_online_build_downloads_every_release_and_records_where_it_came_from(
 
 
 def test_an_online_build_maps_wikipathways_entrez_ids_through_hgnc(server, tmp_path):
-    build_knowledge_base(tmp_path, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+    online_build(tmp_path, server)
 
     store = PathwayStore.open(paths.store_path(tmp_path))
     assert store.pathway("WP179").genes == ("CCNB1", "CDC20", "CDK1", "PLK1", "TP53")
@@ -105,7 +110,7 @@ def test_an_online_build_maps_wikipathways_entrez_ids_through_hgnc(server, tmp_p
 
 
 def test_online_descriptions_lead_with_the_services_text(server, tmp_path):
-    build_knowledge_base(tmp_path, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+    online_build(tmp_path, server)
 
     store = PathwayStore.open(paths.store_path(tmp_path))
     checkpoints = store.pathway("R-HSA-69620").description
@@ -128,7 +133,7 @@ def test_summations_are_requested_in_batches_of_at_most_twenty_ids(server):
 def test_a_failing_contentservice_is_a_warning_and_pathways_keep_structural_descriptions(server, tmp_path):
     server.routes["/ContentService/data/query/ids"].status = 404
 
-    report = build_knowledge_base(tmp_path, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+    report = online_build(tmp_path, server)
 
     assert any("Reactome summations unavailable" in w for w in report.warnings)
     description = PathwayStore.open(paths.store_path(tmp_path)).pathway("R-HSA-69620").description
@@ -140,7 +145,7 @@ def test_a_failed_download_leaves_the_previous_kb_untouched(server, small_kb_hom
     server.routes["/hgnc/hgnc_complete_set.txt"].fail_first = 100
 
     with pytest.raises(KnowledgeBaseError, match="after 3 attempt"):
-        build_knowledge_base(small_kb_home, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+        online_build(small_kb_home, server)
 
     assert paths.store_path(small_kb_home).read_bytes() == before
 
@@ -194,4 +199,4 @@ def test_a_corrupt_zip_is_a_clear_error(server, tmp_path):
     server.routes["/reactome/ReactomePathways.gmt.zip"].body = b"this is not a zip archive"
 
     with pytest.raises(KnowledgeBaseError, match="not a valid zip"):
-        build_knowledge_base(tmp_path, with_index=False, show_progress=False, urls=urls(server), policy=FAST)
+        online_build(tmp_path, server)

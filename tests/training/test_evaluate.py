@@ -13,29 +13,16 @@ from training.benchmarks import GeneSetCase, load_benchmark
 from training.evaluate import (
     PercentileReference,
     Prediction,
-    enrichment_system,
     markdown_table,
     model_system,
     run_benchmark,
     score,
     select_cases,
 )
-from training.evidence import EvidenceLibrary
 from training.similarity import Encoder
 
 CASES = [GeneSetCase("S1", "DNA mismatch repair", ("MLH1", "MSH2", "MSH6", "PMS2"), "test"),
          GeneSetCase("S2", "glycolysis", ("HK1", "PFKM", "PKM", "ENO1", "GAPDH"), "test")]
-
-
-@pytest.fixture(scope="module")
-def library(shared_data):
-    return EvidenceLibrary.from_source_dir(shared_data)
-
-
-def test_enrichment_system_names_each_set_by_its_top_pathway(library):
-    predictions = enrichment_system(library)(CASES)
-    assert "mismatch" in predictions[0].name.lower()
-    assert "glycoly" in predictions[1].name.lower()
 
 
 def test_run_benchmark_resumes_without_predicting_finished_sets(tmp_path):
@@ -81,11 +68,11 @@ def test_limit_takes_a_seeded_sample_in_file_order(shared_data):
     assert set(select_cases(cases, 5, seed=3)) <= set(first)  # nested, so cached results are reused
 
 
-def test_model_system_parses_the_models_answers(tiny_model_dir, library):
+def test_model_system_parses_the_models_answers(tiny_model_dir):
     from agent.model import ModelConfig, load_model
 
     model = load_model(ModelConfig(model=str(tiny_model_dir), adapter="none", device="cpu"))
-    predictions = model_system(model, library=library, max_new_tokens=8)(CASES)
+    predictions = model_system(model, max_new_tokens=8)(CASES)
     assert len(predictions) == 2 and all(p.raw and p.seconds > 0 for p in predictions)
     assert not any(p.followed_format for p in predictions)  # a random model does not follow the format
 
@@ -97,14 +84,27 @@ def test_markdown_table_has_one_row_per_score():
     assert table.count("| enrichment | test | 1 |") == 2
 
 
-def test_eval_command_prints_json_with_mean_cosine_per_benchmark(shared_data, tmp_path):
-    result = CliRunner().invoke(app, ["eval", "--systems", "enrichment", "--benchmarks", "NeST,MsigDB",
-                                      "--limit", "6", "--source-dir", str(shared_data), "--out", str(tmp_path),
-                                      "--no-percentile", "--json"])
+def test_eval_command_compares_systems_through_the_same_evidence_with_a_bootstrap_interval(
+        shared_data, built_kb_home, tmp_path):
+    result = CliRunner().invoke(app, ["eval", "--systems", "enrichment,ranker,oracle5", "--benchmarks",
+                                      "NeST,MsigDB", "--limit", "6", "--source-dir", str(shared_data), "--home",
+                                      str(built_kb_home), "--out", str(tmp_path), "--no-percentile", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert set(payload["mean_cosine"]["enrichment"]) == {"NeST", "MsigDB"}
+    assert set(payload["mean_cosine"]["ranker"]) == {"NeST", "MsigDB"}
     assert all(s["n"] == 6 for s in payload["scores"])
+    comparisons = {(c["system"], c["benchmark"]): c for c in payload["comparisons"]}
+    oracle = comparisons[("oracle5", "NeST")]
+    assert oracle["low"] <= oracle["delta"] <= oracle["high"] and oracle["delta"] >= 0
+    assert len(set(payload["cache_keys"].values())) == 3
+
+
+def test_eval_results_are_reused_only_under_the_same_cache_key(shared_data, built_kb_home, tmp_path):
+    args = ["eval", "--systems", "ranker", "--benchmarks", "NeST", "--limit", "3", "--source-dir", str(shared_data),
+            "--home", str(built_kb_home), "--out", str(tmp_path), "--no-percentile", "--json"]
+    first = json.loads(CliRunner().invoke(app, args).stdout)["cache_keys"]["ranker"]
+    assert json.loads(CliRunner().invoke(app, args).stdout)["cache_keys"]["ranker"] == first
+    assert len(list((tmp_path / first).glob("*.jsonl"))) == 1
 
 
 def test_eval_command_rejects_unknown_systems_without_a_traceback(shared_data):

@@ -39,7 +39,7 @@ def gmt_text(n_sets: int | None = None) -> str:
 @pytest.fixture(scope="session")
 def web_config(built_kb_home, tiny_model_dir) -> AgentConfig:
     """The real agent over the KB built from ../shared/data, with the tiny (fast, nonsense-speaking) model."""
-    return AgentConfig(home=built_kb_home, model=str(tiny_model_dir), max_new_tokens=24)
+    return AgentConfig(home=built_kb_home, model=str(tiny_model_dir), explain_tokens=24)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def finished_job(client, job_id: str, timeout: float = 180) -> dict:
 
 
 def test_analyze_names_an_eight_gene_set_with_evidence_linked_to_its_pathway_pages(client):
-    response = client.post("/api/analyze", json={"genes": CELL_CYCLE})
+    response = client.post("/api/analyze", params={"wait": 30}, json={"genes": CELL_CYCLE})
     assert response.status_code == 200
     result = response.json()
     assert result["name"] and result["genes"] == CELL_CYCLE
@@ -52,7 +52,7 @@ def test_analyze_names_an_eight_gene_set_with_evidence_linked_to_its_pathway_pag
 
 
 def test_a_set_with_no_known_gene_answers_422_and_lists_the_unknown_symbols(client):
-    response = client.post("/api/analyze", json={"genes": ["NOTAGENE1", INJECTION]})
+    response = client.post("/api/analyze", params={"wait": 30}, json={"genes": ["NOTAGENE1", INJECTION]})
     assert response.status_code == 422
     assert response.json()["detail"]
     assert INJECTION in response.json()["analysis"]["unknown_genes"]
@@ -204,3 +204,32 @@ def test_pages_docs_and_assets_are_served_offline(client, path):
     assert response.status_code == 200
     if path == "/docs":
         assert "cdn" not in response.text.lower()  # Swagger UI served from this process
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_script_in_a_set_id_description_or_gene_is_escaped_in_every_report(client):
+    text = f"{SCRIPT}\t{SCRIPT} described\t" + "\t".join(CELL_CYCLE + [SCRIPT]) + "\n"
+    job = finished_job(client, upload(client, text).json()["id"])
+    assert job["state"] == "done", job["error"]
+    pages = [
+        client.get(f"/report/job/{job['id']}", params={"set": SCRIPT}),
+        client.get(f"/api/jobs/{job['id']}/report.html"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_a_script_in_a_set_id_is_escaped_on_the_not_finished_page(web_config, state_dir):
+    from fastapi.testclient import TestClient
+
+    from agent.web.app import create_app
+
+    with TestClient(create_app(web_config, token=None, home=state_dir, warm=False)) as idle:
+        idle.app.state.web.worker.stop()  # the job stays queued, so its report is "not finished yet"
+        job = upload(idle, f"{SCRIPT}\tdesc\t" + "\t".join(CELL_CYCLE) + "\n").json()
+        page = idle.get(f"/report/job/{job['id']}", params={"set": SCRIPT})
+    assert page.status_code == 404 and "not finished yet" in page.text
+    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text

@@ -57,3 +57,21 @@ def test_without_a_token_the_pages_are_open_and_carry_a_strict_content_security_
     assert response.status_code == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "unsafe-inline" not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+
+
+def test_tokens_are_compared_in_constant_time(guarded, monkeypatch):
+    """`hmac.compare_digest` takes as long for a near miss as for a far one, so timing cannot reveal the token."""
+    import hmac
+
+    from agent.web import auth
+
+    compared, real = [], hmac.compare_digest
+
+    def spy(given, expected):
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    assert guarded.get("/api/jobs", headers={"Authorization": f"Bearer {TOKEN[:-1]}x"}).status_code == 401
+    assert guarded.get("/api/jobs", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert compared == [(f"{TOKEN[:-1]}x".encode(), TOKEN.encode()), (TOKEN.encode(), TOKEN.encode())]

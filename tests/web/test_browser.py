@@ -1,13 +1,15 @@
 """The pages in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), against a live
-server with the real agent. Screenshots go to test-output/web/."""
+server with the real agent. Screenshots go to test-output/web/; those of the three reports (CLI --html, batch
+report.html, web report page) to agent/web/static/screenshots/, where the README shows them."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import CELL_CYCLE, INJECTION, TEST_OUTPUT, gmt_text
+from tests.web.conftest import CELL_CYCLE, GENE_GROUPS, INJECTION, TEST_OUTPUT, gmt_text
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -132,3 +134,74 @@ def test_with_a_token_the_browser_gets_401_until_it_opens_the_link_with_the_toke
         page.click("#upload")
         page.wait_for_selector("#jobs tbody tr")
         assert page.locator("#upload-error").inner_text() == ""
+
+
+# The one report, opened where people open it: the CLI's --html file, a batch's report.html, the web report page.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "agent" / "web" / "static" / "screenshots"
+
+
+def check_report(page, screenshot: str) -> None:
+    """The chart, the grid, and evidence labelled by kind with enrichment sorted by FDR; then a screenshot."""
+    page.wait_for_selector("svg.chart")
+    assert page.locator("svg.chart g rect").count() > 0
+    assert page.locator("svg.grid rect").count() > len(CELL_CYCLE)
+    enrichment = page.locator("table.evidence.enrichment").first
+    kinds = enrichment.locator("td.kind").all_inner_texts()
+    assert kinds and set(kinds) <= {"enrichment", "enrichment + search"}
+    fdrs = [float(text) for text in enrichment.locator("td.fdr").all_inner_texts()]
+    assert fdrs == sorted(fdrs)
+    ids = page.locator("table.evidence").first.locator("td.id").all_inner_texts()
+    assert len(ids) == len(set(ids))
+    assert page.locator("h3", has_text="Evidence").count() >= 1
+    fdr_cell = enrichment.locator("td.fdr").first
+    assert fdr_cell.evaluate("cell => getComputedStyle(cell).whiteSpace") == "nowrap"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / screenshot, full_page=True)
+
+
+@pytest.fixture
+def cli_env(web_config, monkeypatch):
+    monkeypatch.setenv("GENE_R1_HOME", str(web_config.home))
+    monkeypatch.setenv("GENE_R1_MODEL", web_config.model)
+
+
+@pytest.mark.slow
+def test_the_cli_html_report_shows_chart_grid_and_sorted_labelled_evidence(page, cli_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["analyze", *CELL_CYCLE, "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Report written to {out}"
+    page.goto(out.as_uri())
+    check_report(page, "cli_report.png")
+
+
+@pytest.mark.slow
+def test_the_batch_report_shows_each_sets_direction_cutoffs_and_evidence(page, cli_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    rows = [f"{gene};2,5;0,001" for gene in CELL_CYCLE] + [f"{gene};-2;0,01" for gene in GENE_GROUPS["mismatch_repair"]]
+    table = tmp_path / "de_excel.csv"
+    table.write_bytes(b"\xef\xbb\xbf" + ("gene;log2FoldChange;padj\r\n" + "\r\n".join(rows) + "\r\n").encode())
+    result = CliRunner().invoke(app, ["batch", str(table), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    summary = page.locator("table.summary tbody tr")
+    assert summary.count() == 2
+    assert summary.locator("td.nowrap").first.inner_text() in ("up", "down")
+    assert "adj. p < 0.05" in page.locator("table.summary").inner_text()
+    check_report(page, "batch_report.png")
+
+
+@pytest.mark.slow
+def test_the_web_report_page_shows_chart_grid_and_sorted_labelled_evidence(page, live_server):
+    page.goto(live_server.url + "/")
+    ask(page, " ".join(CELL_CYCLE))
+    page.click(".report-link")
+    check_report(page, "web_report.png")
+    assert page.locator("nav a", has_text="Batch").count() == 1

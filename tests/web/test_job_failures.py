@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,13 +14,21 @@ from tests.web.conftest import gmt_text, wait_for
 
 @pytest.fixture(autouse=True)
 def no_source_dir(monkeypatch):
-    """With downloads off and no source dir, a missing KB stays missing (no build starts)."""
     monkeypatch.delenv("GENE_R1_SOURCE_DIR", raising=False)
+
+
+def damaged_kb(tmp_path) -> Path:
+    """A data home whose store is damaged: unusable, and not rebuilt behind the user's back (a missing KB would be
+    built from the embedded releases on first use)."""
+    store = tmp_path / "damaged-kb" / "kb" / "pathways.sqlite"
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"not a database")
+    return tmp_path / "damaged-kb"
 
 
 def test_a_job_without_a_knowledge_base_fails_with_the_reason_and_can_be_retried(tmp_path):
     app = create_app(
-        AgentConfig(home=tmp_path / "no-kb", offline=True), token=None, home=tmp_path / "state", warm=False
+        AgentConfig(home=damaged_kb(tmp_path), offline=True), token=None, home=tmp_path / "state", warm=False
     )
     with TestClient(app) as client:
         files = {"file": ("sets.gmt", gmt_text(2).encode(), "text/plain")}
@@ -45,9 +55,9 @@ def test_only_a_failed_job_can_be_retried(tmp_path):
 
 def test_an_analysis_without_a_knowledge_base_answers_503_with_how_to_build_it(tmp_path):
     app = create_app(
-        AgentConfig(home=tmp_path / "no-kb", offline=True), token=None, home=tmp_path / "state", warm=False
+        AgentConfig(home=damaged_kb(tmp_path), offline=True), token=None, home=tmp_path / "state", warm=False
     )
     with TestClient(app) as client:
-        response = client.post("/api/analyze", json={"genes": ["CDK1", "CCNB1"]})
+        response = client.post("/api/analyze", params={"wait": 30}, json={"genes": ["CDK1", "CCNB1"]})
     assert response.status_code == 503
     assert "gene-r1 kb build" in response.json()["detail"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.web.conftest import free_port, gmt_text, wait_for
+from tests.web.conftest import GENE_GROUPS, free_port, gmt_text, wait_for
 
 N_SETS = 12
 
@@ -66,6 +66,44 @@ def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_o
         lines = (state_dir / "jobs" / job["id"] / "results.jsonl").read_text().splitlines()
         counts = Counter(json.loads(line)["id"] for line in lines)
         assert len(counts) == N_SETS and set(counts.values()) == {1}
+    finally:
+        server.kill()
+        server.wait(10)
+
+
+N_ANALYSES = len(GENE_GROUPS)
+
+
+@pytest.mark.slow
+def test_analyses_queued_when_the_server_is_killed_all_finish_after_a_restart(web_config, tmp_path):
+    """Every analysis that got a 202 is on disk before the answer: kill -9 loses none, the restart runs them."""
+    state_dir, port, log = tmp_path / "state", free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(web_config, state_dir, port, log)
+    try:
+        wait_for(lambda: answering(url), 120, "the server to start", every=0.3)
+        sets = list(GENE_GROUPS.values())
+        accepted = [httpx.post(f"{url}/api/analyze", json={"genes": genes}, timeout=10) for genes in sets]
+        assert [r.status_code for r in accepted] == [202] * N_ANALYSES
+        ids = [r.json()["id"] for r in accepted]
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        states = [json.loads((state_dir / "analyses" / i / "job.json").read_text())["state"] for i in ids]
+        assert "queued" in states, "some analyses should still be waiting when the server dies"
+
+        server = start_server(web_config, state_dir, port, log)
+        wait_for(lambda: answering(url), 120, "the restarted server", every=0.3)
+        for job_id in ids:
+            final = wait_for(
+                lambda job_id=job_id: (
+                    (s := httpx.get(f"{url}/api/analyze/{job_id}", params={"wait": 10}, timeout=20).json())["state"]
+                    in ("done", "failed")
+                    and s
+                ),
+                120,
+                f"analysis {job_id} after the restart",
+            )
+            assert final["state"] == "done" and final["result"]["genes"], log.read_text()[-3000:]
     finally:
         server.kill()
         server.wait(10)

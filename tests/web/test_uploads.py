@@ -47,3 +47,27 @@ def test_folder_parts_of_an_uploaded_name_are_dropped():
     assert safe_filename("../../etc/passwd.gmt") == "passwd.gmt"
     assert safe_filename("C:\\Users\\me\\sets.gmt") == "sets.gmt"
     assert safe_filename(None) == "upload.txt"
+
+
+def test_control_characters_and_nul_bytes_are_dropped_from_an_uploaded_name():
+    assert safe_filename("sets\x00.gmt\n") == "sets.gmt"
+    assert safe_filename("..") == safe_filename("/") == "upload.txt"
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.gmt", "..\\..\\evil.gmt", "/etc/cron.d/x.gmt", "nul\x00/../a.gmt"])
+def test_an_uploaded_file_is_stored_under_a_generated_name_never_its_own(tmp_path, name):
+    from fastapi.testclient import TestClient
+
+    from agent.config import AgentConfig
+    from agent.web.app import create_app
+
+    state = tmp_path / "state"
+    app = create_app(AgentConfig(home=tmp_path / "no-kb", offline=True), token=None, home=state, warm=False)
+    with TestClient(app) as client:
+        app.state.web.worker.stop()  # the job stays queued: only where its file went matters here
+        response = client.post("/api/jobs", files={"file": (name, b"s1\tdesc\tCDK1\tCCNB1\n", "text/plain")})
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert "/" not in job["filename"] and "\\" not in job["filename"] and "\x00" not in job["filename"]
+    stored = sorted(p.relative_to(state).as_posix() for p in state.rglob("*") if p.is_file())
+    assert stored == [f"jobs/{job['id']}/input.gmt", f"jobs/{job['id']}/job.json"]

@@ -1,0 +1,63 @@
+"""Node 3: the judge ranks the grounded candidates and, with the model's vote, chooses the name among them."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.context import AgentContext
+from agent.nodes.timing import timed
+from agent.state import AgentState
+
+
+def ranked_candidates(state: AgentState, context: AgentContext) -> list[dict]:
+    from agent.candidates import candidate_pool
+    from agent.judge import rank
+
+    pool = candidate_pool(state.get("evidence", []), state.get("search_hits", []), context.config.pool_k)
+    return rank(pool, len(state["genes"]), context.ranker, context.embed)
+
+
+def judgement_update(ranked: list[dict], judgement) -> dict:
+    return {
+        "candidates": judgement.candidates if ranked else [],
+        "judgement": {
+            "chosen_number": judgement.chosen["number"] if judgement.chosen else None,
+            "confidence": judgement.confidence,
+            "method": judgement.method,
+            "shown": judgement.shown,
+            "model_seconds": round(judgement.model_seconds, 4),
+        },
+        "proposals": [],
+    }
+
+
+@timed("judge")
+def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    from agent.judge import judge_many
+
+    context = runtime.context
+    ranked = ranked_candidates(state, context)
+    judgement = judge_many([(state["genes"], ranked)], context.ranker.settings, context.judge_model)[0]
+    return judgement_update(ranked, judgement) | {"tool_calls": state.get("tool_calls", 0) + 1}
+
+
+@timed("explain")
+def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    """On request only: the model explains its choice in a few sentences, citing candidates by number; the text is
+    sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`)."""
+    from agent.judge import judge_prompt
+    from agent.model import GenerationConfig
+    from agent.prompts import EXPLAIN_PROMPT
+    from agent.reasoning import sanitise_explanation
+
+    context = runtime.context
+    chosen = state.get("judgement", {}).get("chosen_number")
+    candidates = state.get("candidates", [])
+    if not chosen or not candidates:
+        return {"explanation": ""}
+    shown = candidates[: context.ranker.settings.shown]
+    messages = judge_prompt(state["genes"], shown)
+    messages += [{"role": "assistant", "content": f"Answer: {chosen}"},
+                 {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
+    text = context.model.generate(messages, GenerationConfig(max_new_tokens=context.config.explain_tokens)).text
+    return {"explanation": sanitise_explanation(text, len(shown))}

@@ -1,0 +1,88 @@
+"""The feature ranker and the judge's settings, loaded from a directory of assets.
+
+`ranker.txt` is a LightGBM model over `agent.features.FEATURE_NAMES`; `judge.json` holds what was chosen on the dev
+split with it: the weight of the model's log-probabilities against the ranker score, the softmax temperature that
+turns scores into probabilities, and the calibration table that maps the chosen candidate's probability to the
+chance that the name is right (cosine to the true name >= 0.5 on dev). `training/judge_train.py` writes both.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.features import FEATURE_NAMES
+
+DEFAULT_ASSETS = Path(__file__).resolve().parent / "assets" / "judge"
+
+
+class RankerError(RuntimeError):
+    """Ranker assets that are missing or do not match the code's features."""
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    feature_names: tuple[str, ...] = FEATURE_NAMES
+    temperature: float = 1.0
+    model_weight: float = 0.0  # 0: the model's vote does not move the ranker's order
+    calibration_x: tuple[float, ...] = (0.0, 1.0)
+    calibration_y: tuple[float, ...] = (0.0, 1.0)
+    shown: int = 8  # candidates shown to the model (single-digit numbers)
+    facts: dict = field(default_factory=dict)  # how the assets were trained and what they scored
+
+    def calibrated(self, probability: float) -> float:
+        return float(np.interp(probability, self.calibration_x, self.calibration_y))
+
+
+@dataclass(frozen=True)
+class FeatureRanker:
+    booster: Any
+    settings: JudgeSettings
+    directory: Path
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0)
+        return np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
+
+
+def load_settings(directory: Path) -> JudgeSettings:
+    path = directory / "judge.json"
+    if not path.is_file():
+        return JudgeSettings()
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    settings = JudgeSettings(
+        feature_names=tuple(raw.get("feature_names", FEATURE_NAMES)),
+        temperature=float(raw.get("temperature", 1.0)),
+        model_weight=float(raw.get("model_weight", 0.0)),
+        calibration_x=tuple(raw.get("calibration", {}).get("x", (0.0, 1.0))),
+        calibration_y=tuple(raw.get("calibration", {}).get("y", (0.0, 1.0))),
+        shown=int(raw.get("shown", 8)),
+        facts=raw.get("facts", {}),
+    )
+    if settings.feature_names != FEATURE_NAMES:
+        raise RankerError(
+            f"{path} was trained on other features ({len(settings.feature_names)}) than this code computes "
+            f"({len(FEATURE_NAMES)}): retrain with `gene-r1 train judge`."
+        )
+    return settings
+
+
+@lru_cache(maxsize=4)
+def load_ranker(directory: Path | None = None) -> FeatureRanker:
+    import lightgbm
+
+    directory = Path(directory) if directory else DEFAULT_ASSETS
+    model_file = directory / "ranker.txt"
+    if not model_file.is_file():
+        raise RankerError(f"No feature ranker at {model_file}: train one with `gene-r1 train judge`.")
+    booster = lightgbm.Booster(model_file=str(model_file))
+    if booster.num_feature() != len(FEATURE_NAMES):
+        raise RankerError(f"{model_file} expects {booster.num_feature()} features, the code computes "
+                          f"{len(FEATURE_NAMES)}: retrain with `gene-r1 train judge`.")
+    return FeatureRanker(booster, load_settings(directory), directory)

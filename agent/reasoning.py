@@ -1,0 +1,86 @@
+"""The reasoning a user reads, written by code from the evidence: the model cites, the code quotes.
+
+Every count, FDR, gene and pathway id below comes from an evidence row; the model's only contributions are its
+choice (a candidate number, with a probability) and, on request, an explanation from which any number that is not a
+citation of a shown candidate is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+MAX_GENES_QUOTED = 12
+
+
+def fdr_text(value: float | None) -> str:
+    return "not tested" if value is None else f"{value:.1e}"
+
+
+def genes_text(genes: Sequence[str]) -> str:
+    shown = ", ".join(genes[:MAX_GENES_QUOTED])
+    return shown + (f" and {len(genes) - MAX_GENES_QUOTED} more" if len(genes) > MAX_GENES_QUOTED else "")
+
+
+def candidate_text(candidate: dict, set_size: int) -> str:
+    """`[n] Name (ID): k of N genes (G1, G2, ...), FDR x` — quoted from the candidate's evidence row."""
+    stats = f"{len(candidate['overlap_genes'])} of {set_size} genes"
+    if candidate["overlap_genes"]:
+        stats += f" ({genes_text(candidate['overlap_genes'])})"
+    kind = "enrichment FDR " + fdr_text(candidate["fdr"]) if candidate["fdr"] is not None else "found by search"
+    return f"[{candidate['number']}] {candidate['name']} ({candidate['pathway_id']}): {stats}, {kind}"
+
+
+def render_reasoning(genes: Sequence[str], evidence: Sequence[dict], candidates: Sequence[dict],
+                     judgement: dict, fdr_threshold: float) -> str:
+    """The step-by-step reasoning: evidence, candidates, choice. Numbers only from the evidence and the judge."""
+    if not candidates:
+        return ("No Reactome or WikiPathways pathway shares genes with this set, so no grounded name can be "
+                "offered.")
+    by_number = {c["number"]: c for c in candidates}
+    significant = [row for row in evidence if row["fdr"] is not None and row["fdr"] <= fdr_threshold]
+    strongest = next((c for c in candidates if c["enrichment_rank"] == 1), None)
+    lines = [f"- Evidence: {len(significant)} Reactome/WikiPathways pathways are enriched at FDR <= "
+             f"{fdr_threshold:g} among {len(evidence)} that share genes with the set."]
+    if strongest is not None:
+        lines[-1] += " The strongest is " + candidate_text(strongest, len(genes)) + "."
+    searched = sum(1 for c in candidates if c["kind"] == "search")
+    shown = judgement.get("shown") or len(candidates)
+    lines.append(f"- Candidates: {len(candidates)} grounded names ({len(candidates) - searched} enrichment hits, "
+                 f"{searched} search hits), ranked by the feature ranker; the best {shown} were judged.")
+    chosen = by_number.get(judgement.get("chosen_number"))
+    if chosen is not None:
+        who = ("the model's vote combined with the ranker" if judgement.get("method") == "ranker+model"
+               else "the feature ranker (the model was not consulted)")
+        lines.append(f"- Choice, by {who}: " + candidate_text(chosen, len(genes))
+                     + f"; judge probability {chosen['probability']:.2f}.")
+        others = sorted((c for c in candidates[:shown] if c["number"] != chosen["number"]),
+                        key=lambda c: -c["probability"])
+        if others:
+            lines[-1] += (f" Runner-up: [{others[0]['number']}] {others[0]['name']} "
+                          f"(probability {others[0]['probability']:.2f}).")
+    return "\n".join(lines)
+
+
+def sanitise_explanation(text: str, shown: int, max_sentences: int = 3) -> str:
+    """Keep the sentences whose only numbers are citations [n] of shown candidates (1..shown); drop the rest."""
+    kept = []
+    for sentence in _SENTENCE.split(" ".join(text.split())):
+        if not sentence:
+            continue
+        citations = [int(n) for n in _CITATION.findall(sentence)]
+        bare = _NUMBER.findall(_CITATION.sub("", sentence))
+        if bare or any(not 1 <= n <= shown for n in citations):
+            continue
+        kept.append(sentence)
+        if len(kept) == max_sentences:
+            break
+    return " ".join(kept)
+
+
+def quoted_numbers(text: str) -> list[str]:
+    """Every number in `text` outside candidate citations (for checks that nothing was invented)."""
+    return _NUMBER.findall(_CITATION.sub("", text))

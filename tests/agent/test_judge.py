@@ -1,0 +1,127 @@
+"""The judge: grounded candidates, the ranker's order, the model's vote, and reasoning whose numbers are quoted."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import numpy as np
+import pytest
+
+from agent.candidates import candidate_pool, numbered
+from agent.features import FEATURE_NAMES, candidate_features
+from agent.judge import MAX_PROMPT_GENES, decide, judge_prompt, prompt_genes
+from agent.ranker import JudgeSettings
+from agent.reasoning import MAX_GENES_QUOTED, quoted_numbers, render_reasoning, sanitise_explanation
+
+
+def row(pathway_id, name, genes, size, fdr, kind="enrichment"):
+    return {"pathway_id": pathway_id, "source": "reactome" if pathway_id.startswith("R-") else "wikipathways",
+            "name": name, "overlap_genes": list(genes), "pathway_size": size,
+            "p_value": None if fdr is None else fdr / 10, "fdr": fdr, "odds_ratio": None, "kind": kind}
+
+
+EVIDENCE = [
+    row("R-HSA-1", "Mismatch repair", ["MLH1", "MSH2", "MSH6"], 15, 1e-8),
+    row("R-HSA-2", "DNA Repair", ["MLH1", "MSH2", "MSH6", "EXO1"], 330, 2e-5),
+    row("WP3", "Mismatch repair", ["MLH1", "MSH2"], 23, 3e-4),  # same name as R-HSA-1: offered once
+]
+SEARCH = [row("WP4", "DNA mismatch repair pathway", ["MLH1"], 40, None, kind="search"),
+          row("R-HSA-1", "Mismatch repair", ["MLH1", "MSH2", "MSH6"], 15, 1e-8, kind="search")]
+
+
+def test_the_pool_offers_each_pathway_and_each_name_once_enrichment_first():
+    pool = candidate_pool(EVIDENCE, SEARCH, k=10)
+    assert [c["pathway_id"] for c in pool] == ["R-HSA-1", "R-HSA-2", "WP4"]
+    assert [c["kind"] for c in pool] == ["enrichment", "enrichment", "search"]
+    assert pool[2]["enrichment_rank"] is None and pool[0]["enrichment_rank"] == 1
+
+
+def test_numbers_follow_the_ranker_scores_best_first():
+    pool = candidate_pool(EVIDENCE, SEARCH, k=10)
+    ranked = numbered(pool, [0.1, 0.9, 0.5])
+    assert [(c["number"], c["pathway_id"]) for c in ranked] == [(1, "R-HSA-2"), (2, "WP4"), (3, "R-HSA-1")]
+
+
+def test_features_have_one_row_per_candidate_and_the_central_name_scores_highest():
+    pool = candidate_pool(EVIDENCE, SEARCH, k=10)
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])
+    features = candidate_features(pool, set_size=6, name_vectors=vectors)
+    assert features.shape == (3, len(FEATURE_NAMES))
+    overlap_share = features[:, FEATURE_NAMES.index("overlap_share_of_set")]
+    assert overlap_share.tolist() == pytest.approx([3 / 6, 4 / 6, 1 / 6])
+
+
+def ranked_candidates():
+    return numbered(candidate_pool(EVIDENCE, SEARCH, k=10), [2.0, 1.0, 0.0])
+
+
+def test_without_the_models_vote_the_rankers_first_candidate_wins():
+    judgement = decide(ranked_candidates(), JudgeSettings(), None)
+    assert judgement.chosen["number"] == 1 and judgement.method == "ranker"
+    assert sum(c["probability"] for c in judgement.candidates) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_confident_model_vote_can_overrule_the_ranker_when_it_is_weighted():
+    votes = [math.log(0.01), math.log(0.98), math.log(0.01)]
+    assert decide(ranked_candidates(), JudgeSettings(model_weight=1.0), votes).chosen["number"] == 2
+    assert decide(ranked_candidates(), JudgeSettings(model_weight=0.1), votes).chosen["number"] == 1
+
+
+def test_confidence_comes_from_the_calibration_table():
+    settings = JudgeSettings(calibration_x=(0.0, 1.0), calibration_y=(0.2, 0.4))
+    judgement = decide(ranked_candidates(), settings, None)
+    assert 0.2 <= judgement.confidence <= 0.4
+
+
+def test_the_judge_prompt_numbers_candidates_and_quotes_their_evidence():
+    genes = ["MLH1", "MSH2", "MSH6", "PMS2", "EXO1", "MSH3"]
+    (system, user) = judge_prompt(genes, ranked_candidates())
+    assert "1. Mismatch repair | 3 of 6 genes, FDR 1.0e-08" in user["content"]
+    assert "3. DNA mismatch repair pathway | 1 of 6 genes, search hit" in user["content"]
+    assert "MLH1, MSH2, MSH6, PMS2, EXO1, MSH3" in user["content"]
+
+
+def test_long_gene_lists_show_the_genes_the_candidates_contain_first():
+    genes = [f"GENE{i}" for i in range(100)] + ["MLH1"]
+    shown = prompt_genes(genes, ranked_candidates())
+    assert len(shown) == MAX_PROMPT_GENES and shown[0] == "MLH1"
+
+
+def test_an_explanation_keeps_only_sentences_whose_numbers_cite_shown_candidates():
+    text = ("[2] names the shared repair function. It covers 7 of 8 genes at FDR 3e-13. "
+            "Candidate [9] is too broad. [1] is narrower than the genes.")
+    kept = "[2] names the shared repair function. [1] is narrower than the genes."
+    assert sanitise_explanation(text, shown=3) == kept
+
+
+def numbers_the_evidence_holds(genes, evidence, candidates) -> set[str]:
+    held = {str(len(genes)), str(len(evidence)), "0.05", str(len(candidates))}
+    for c in candidates:
+        held |= {str(c["number"]), str(len(c["overlap_genes"])), f"{c['probability']:.2f}",
+                 str(len(c["overlap_genes"]) - MAX_GENES_QUOTED)}  # "... and N more"
+        if c["fdr"] is not None:
+            held.add(f"{c['fdr']:.1e}")
+        held |= set(re.findall(r"\d+", c["pathway_id"] + " " + c["name"]))
+        held |= set(re.findall(r"\d+", " ".join(c["overlap_genes"])))
+    held |= {str(sum(1 for c in candidates if c["kind"] == "search")),
+             str(sum(1 for c in candidates if c["kind"] == "enrichment")),
+             str(sum(1 for r in evidence if r["fdr"] is not None and r["fdr"] <= 0.05))}
+    return held
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_rendered_reasoning_quotes_no_number_the_evidence_does_not_hold(seed):
+    rng = random.Random(seed)
+    genes = [f"G{i}" for i in range(rng.randint(3, 40))]
+    evidence = [row(f"R-HSA-{rng.randint(1, 99999)}", f"Pathway {rng.randint(1, 500)}",
+                    rng.sample(genes, rng.randint(1, len(genes))), rng.randint(5, 2000),
+                    10 ** -rng.uniform(0, 20)) for _ in range(rng.randint(1, 12))]
+    evidence.sort(key=lambda r: r["fdr"])
+    ranked = numbered(candidate_pool(evidence, [], k=10), [rng.random() for _ in range(10)][: len(evidence)])
+    judgement = decide(ranked, JudgeSettings(model_weight=1.0), [rng.uniform(-5, 0) for _ in ranked])
+    state = {"chosen_number": judgement.chosen["number"], "method": judgement.method, "shown": judgement.shown}
+    text = render_reasoning(genes, evidence, judgement.candidates, state, 0.05)
+    held = numbers_the_evidence_holds(genes, evidence, judgement.candidates) | {str(judgement.shown)}
+    assert set(quoted_numbers(text)) - held == set()

@@ -1,0 +1,64 @@
+"""The first use on an empty data home: the embedded releases become a full KB, index included, without embedding;
+and the full index, once damaged, is rebuilt from the store on the next use. One full build, shared."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.config import AgentConfig
+from agent.context import AgentContext
+from knowledge_base import embedded, embedding, heal, paths
+from knowledge_base.index import content_hash, open_unembedded_collection, pathway_documents
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[Path, str]:
+    """(data home, what the first use said on stderr), the embedder forbidden during the build."""
+    home = tmp_path_factory.mktemp("first-run") / "home"
+    said = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(said):
+        patch.delenv(paths.SOURCE_DIR_ENV, raising=False)
+        patch.setattr(embedding, "get_embedder", lambda *a: pytest.fail("a shipped document was embedded again"))
+        _ = AgentContext(config=AgentConfig(home=home)).kb
+    return home, said.getvalue()
+
+
+def test_the_first_use_builds_the_embedded_kb_from_shipped_vectors_and_says_so(first_run):
+    home, said = first_run
+
+    assert "First run: building the local knowledge base" in said
+    assert "embedded Reactome 2024-09-18 + WikiPathways 2023 releases" in said
+    assert "Knowledge base ready: 3495 pathways, 3495 indexed" in said
+    assert open_unembedded_collection(paths.index_dir(home)).count() == 3495
+
+
+def test_the_shipped_vectors_are_what_the_installed_model_computes(first_run):
+    from tools.context import open_knowledge_base
+
+    embedder = embedding.get_embedder()
+    documents = [doc for _, doc in pathway_documents(open_knowledge_base(first_run[0]).store).values()][::700]
+    shipped = embedded.precomputed_vectors()
+    expected = np.stack([shipped[content_hash(doc, embedder.model_id)] for doc in documents])
+    assert np.sum(expected * embedder.encode(documents), axis=1).min() > 0.999  # float16 rounding aside
+
+
+def test_a_half_written_vector_segment_is_found_and_rebuilt_on_the_next_use(first_run, tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    shutil.copytree(first_run[0], home)
+    for segment in (p for p in paths.index_dir(home).iterdir() if p.is_dir()):
+        for part in segment.iterdir():
+            part.write_bytes(part.read_bytes()[: part.stat().st_size // 3])
+    monkeypatch.setattr(heal, "_verified", set())  # this process checked the intact copy already
+
+    kb = AgentContext(config=AgentConfig(home=home)).kb
+
+    assert "unreadable" in capsys.readouterr().err
+    assert kb.collection.query(query_texts=["DNA mismatch repair"], n_results=1)["metadatas"][0][0]["source"]

@@ -1,0 +1,206 @@
+"""Judge training: data from the agent's own evidence engine with the target left out, the feature ranker and its
+calibration, the judge examples, the rewards, and DPO/GRPO on the tiny model."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from training.benchmarks import held_out_go_ids
+from training.grounded_eval import paired_bootstrap
+from training.judge_data import JudgeDataConfig, LeaveOut, build_judge_data, dev_bucket
+from training.judge_model_data import judge_examples
+from training.judge_train import expected_calibration_error, featurize, relevance, train_ranker
+from training.rewards import judge_choice, judge_choice_reward, judge_verified_reward
+
+
+def fake_embed(texts):
+    """A deterministic stand-in embedding: bag of character trigrams, hashed and L2-normalised."""
+    vectors = np.zeros((len(texts), 64))
+    for i, text in enumerate(texts):
+        padded = f"  {text.lower()}  "
+        for j in range(len(padded) - 2):
+            vectors[i, hash(padded[j : j + 3]) % 64] += 1.0
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+@pytest.fixture(scope="module")
+def kb(built_kb_home):
+    from tools.context import open_knowledge_base
+
+    return open_knowledge_base(built_kb_home)
+
+
+@pytest.fixture(scope="module")
+def judge_data(shared_data, kb, tmp_path_factory):
+    out = tmp_path_factory.mktemp("judge-data")
+    config = JudgeDataConfig(seed=3, train=30, dev=10, max_genes=60)
+    build_judge_data(shared_data, kb, out, config, fake_embed)
+    return out
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_terms_stay_on_one_side_of_the_dev_split():
+    ids = [f"GO:{i:07d}" for i in range(600)]
+    assert {i for i in ids if dev_bucket(i)} == {i for i in ids if dev_bucket(i)}
+    assert 60 < sum(dev_bucket(i) for i in ids) < 140
+
+
+def test_judge_data_holds_no_reserved_or_benchmark_term_and_splits_by_term(judge_data, shared_data):
+    train, dev = read(judge_data / "train.jsonl"), read(judge_data / "dev.jsonl")
+    held_out = held_out_go_ids(shared_data)
+    assert train and dev
+    assert not ({r["id"] for r in train + dev} & held_out)
+    assert not ({r["id"] for r in train} & {r["id"] for r in dev})
+    assert {r["source"] for r in train} >= {"go_bp", "reactome"}
+
+
+def test_the_target_and_its_near_copies_never_appear_among_its_candidates(judge_data, kb):
+    leave_out = LeaveOut(kb, 0.5)
+    for row in read(judge_data / "train.jsonl"):
+        pool_ids = {c["pathway_id"] for c in row["pool"]}
+        assert row["id"] not in pool_ids
+        target_genes = kb.store.pathway(row["id"]).genes if row["source"] in ("reactome", "wikipathways") else None
+        if target_genes:
+            assert not (pool_ids & leave_out.ids(target_genes, row["id"]))
+
+
+def test_every_candidate_is_labelled_with_its_similarity_to_the_true_name(judge_data):
+    for row in read(judge_data / "dev.jsonl"):
+        assert all(-1.0 <= c["label"] <= 1.0 for c in row["pool"])
+
+
+def test_relevance_grades_cosines_from_zero_to_twenty():
+    assert relevance(np.array([-0.3, 0.02, 0.55, 1.0])).tolist() == [0, 0, 11, 20]
+
+
+def test_the_ranker_learns_a_signal_that_the_labels_carry():
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(120):
+        pool = []
+        for j in range(6):
+            quality = rng.uniform(0, 1)
+            pool.append({"name": f"pathway {i}-{j}", "pathway_id": f"R-HSA-{i}{j}", "source": "reactome",
+                         "kind": "enrichment", "overlap_genes": [f"G{k}" for k in range(int(quality * 10) + 1)],
+                         "pathway_size": 50, "p_value": 1e-3, "fdr": 1e-2, "enrichment_rank": j + 1,
+                         "label": quality})
+        rows.append({"genes": [f"G{k}" for k in range(12)], "pool": pool})
+    data = featurize(rows, fake_embed)
+    booster = train_ranker(data, rounds=30)
+    from training.judge_train import chosen_cosines
+
+    chosen = chosen_cosines(booster.predict(data.features), data).mean()
+    first = chosen_cosines(-data.features[:, 0], data).mean()  # the top hit
+    assert chosen > first + 0.1
+
+
+def test_calibration_error_is_zero_when_stated_confidence_matches_the_outcomes():
+    right = np.array([1, 0] * 50, dtype=float)
+    assert expected_calibration_error(np.full(100, 0.5), right) == pytest.approx(0.0)
+    assert expected_calibration_error(np.full(100, 0.9), right) == pytest.approx(0.4)
+
+
+def test_judge_examples_answer_with_the_best_shown_candidate_and_pair_it_with_a_worse_one():
+    from agent.ranker import JudgeSettings
+
+    class Ranker:
+        settings = JudgeSettings()
+
+        def scores(self, features):
+            return -features[:, 0]  # keep the enrichment order
+
+    pool = [{"name": n, "pathway_id": f"R-HSA-{i}", "source": "reactome", "kind": "enrichment",
+             "overlap_genes": ["MLH1"], "pathway_size": 20, "p_value": 1e-4, "fdr": f, "enrichment_rank": i + 1,
+             "label": lab} for i, (n, f, lab) in enumerate([("DNA Repair", 1e-3, 0.4), ("Mismatch repair", 1e-2, 0.9),
+                                                           ("Cell cycle", 0.3, 0.1)])]
+    (example,) = judge_examples([{"id": "GO:1", "source": "go_bp", "true_name": "mismatch repair",
+                                  "genes": ["MLH1", "MSH2"], "pool": pool}], Ranker(), fake_embed, shown=8)
+    assert example["completion"][0]["content"] == "Answer: 2"
+    assert example["rejected"][0]["content"] in ("Answer: 1", "Answer: 3")
+    assert example["choice_labels"] == [0.4, 0.9, 0.1] and example["choice_supported"] == [True, True, False]
+
+
+def test_judge_rewards_pay_the_chosen_candidates_similarity_and_support_and_punish_free_text():
+    completions = [[{"role": "assistant", "content": "Answer: 2"}], "3", "Answer: 2 because MLH1", "Answer: 7"]
+    labels = [json.dumps([0.4, 0.9, 0.1])] * 4
+    supported = [json.dumps([True, True, False])] * 4
+    assert judge_choice_reward(completions, labels) == [0.9, 0.1, -1.0, -1.0]
+    assert judge_verified_reward(completions, supported) == [1.0, 0.0, -1.0, -1.0]
+    assert judge_choice("[2]", 3) == 2
+
+
+def test_paired_bootstrap_interval_contains_the_mean_difference_and_excludes_zero_for_a_clear_gain():
+    rng = random.Random(0)
+    baseline = [rng.random() for _ in range(300)]
+    better = [b + 0.05 + rng.gauss(0, 0.05) for b in baseline]
+    mean, low, high = paired_bootstrap(better, baseline, resamples=2000)
+    assert low < mean < high and low > 0
+    assert paired_bootstrap(baseline, baseline, resamples=200) == (0.0, 0.0, 0.0)
+
+
+class OrderRanker:
+    """Keeps the enrichment order: enough to build judge examples without a trained ranker."""
+
+    from agent.ranker import JudgeSettings
+
+    settings = JudgeSettings()
+
+    def scores(self, features):
+        return -features[:, 0]
+
+
+@pytest.fixture(scope="module")
+def judge_model_data(judge_data, tmp_path_factory):
+    from training.data import write_jsonl
+
+    out = tmp_path_factory.mktemp("judge-model")
+    examples = judge_examples(read(judge_data / "train.jsonl"), OrderRanker(), fake_embed, shown=4)
+    assert examples
+    write_jsonl(out / "train.jsonl", examples)
+    return out
+
+
+def judge_recipe(model_dir, stage: str, **training):
+    from training.recipes import recipe_from_dict
+
+    return recipe_from_dict({
+        "name": "tiny-judge", "stage": stage, "model": str(model_dir),
+        "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": "all-linear"},
+        "training": {"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 1, "max_length": 1024,
+                     "learning_rate": 1e-3, "stages": ["judge"], **training},
+        "grpo": {"num_generations": 2, "max_completion_length": 4, "rewards": ["judge_choice", "judge_verified"]},
+        "dpo": {"beta": 0.1},
+    })
+
+
+@pytest.mark.slow
+def test_the_judge_recipes_run_sft_then_dpo_then_grpo_on_the_tiny_model(tiny_model_dir, judge_model_data, tmp_path):
+    import dataclasses
+
+    from training.dpo import run_dpo
+    from training.grpo import run_grpo
+    from training.sft import run_sft
+
+    sft = run_sft(judge_recipe(tiny_model_dir, "sft", max_steps=1), judge_model_data, tmp_path / "sft")
+    dpo = run_dpo(dataclasses.replace(judge_recipe(tiny_model_dir, "dpo"), adapter=str(sft)), judge_model_data,
+                  tmp_path / "dpo")
+    facts = json.loads((dpo / "training_facts.json").read_text())
+    assert facts["steps"] == 2 and facts["pairs seen"] == 4 and (dpo / "adapter_model.safetensors").is_file()
+    grpo = run_grpo(dataclasses.replace(judge_recipe(tiny_model_dir, "grpo", max_steps=1), adapter=str(dpo)),
+                    judge_model_data, tmp_path / "grpo")
+    assert json.loads((grpo / "training_facts.json").read_text())["steps"] == 1
+
+
+def test_the_shipped_judge_recipes_parse():
+    from training.recipes import load_recipe
+
+    for name, stage in (("judge-sft", "sft"), ("judge-dpo", "dpo"), ("judge-grpo", "grpo"), ("judge-sft-gpu", "sft")):
+        recipe = load_recipe(f"smollm2-135m/{name}")
+        assert recipe.stage == stage and recipe.training.stages == ["judge"]

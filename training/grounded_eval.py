@@ -1,0 +1,184 @@
+"""Evaluation of the grounded systems, all through the agent's own evidence engine and judge prompt.
+
+Per case the evidence (normalisation, enrichment, search) is computed once with `agent.evidence.gather` and cached;
+every system then names the set from that same evidence:
+  enrichment   the top enrichment hit (the baseline every other row is compared with)
+  ranker       the feature ranker's first candidate
+  judge        the ranker plus the model's vote over the shortlist (the default agent's choice)
+  agent        the full agent (`agent.api.analyze`: graph, verification, report), for an end-to-end check
+  oracle5      the best of the top-5 enrichment names (needs the true name: a ceiling, not a system)
+Caches are keyed by everything that changes an answer: the code of the agent and tools, the knowledge base, the
+judge assets, the model and adapter, and the system's settings (`cache_key`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from training.benchmarks import GeneSetCase
+from training.evaluate import Prediction
+
+GROUNDED_SYSTEMS = ("enrichment", "ranker", "judge", "agent", "oracle5")
+# The same systems with GO as a third evidence source, under leave-term-out (`go_leave_out_ids`): separate rows,
+# never the headline numbers.
+GO_SYSTEMS = ("enrichment_go", "ranker_go")
+GO_SOURCES = ("reactome", "wikipathways", "go")
+# The code an answer depends on: the evidence engine (tools/, agent/evidence.py) and the judge's path.
+EVIDENCE_CODE = ("tools", "agent/evidence.py")
+ANSWER_CODE = EVIDENCE_CODE + ("agent/candidates.py", "agent/features.py", "agent/judge.py", "agent/ranker.py",
+                               "agent/prompts.py", "agent/model.py", "agent/backends")
+
+
+def code_fingerprint(parts: Sequence[str] = ANSWER_CODE, root: Path | None = None) -> str:
+    root = root or Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for part in parts:
+        target = root / part
+        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def file_fingerprint(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def kb_fingerprint(kb) -> str:
+    """The store's releases and pathway contents (ids, names, genes): what evidence can be found."""
+    digest = hashlib.sha256()
+    for pathway in kb.store.pathways(kb.enrichment_index.source_names):
+        digest.update(f"{pathway.id}\t{pathway.name}\t{','.join(sorted(pathway.genes))}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def cache_key(**parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    id: str
+    benchmark: str
+    true_name: str
+    genes: list[str]
+    evidence: list[dict]
+    search_hits: list[dict]
+    seconds: float
+
+
+@functools.cache
+def _leave_out(kb, threshold: float):
+    from training.judge_data import LeaveOut
+
+    go_ids = {kb.enrichment_index.ids[i] for i, source in enumerate(kb.enrichment_index.sources) if source == "go"}
+    return LeaveOut(kb, threshold), go_ids
+
+
+def go_leave_out_ids(case_id: str, genes: Sequence[str], kb, threshold: float = 0.5) -> set[str]:
+    """Leave-term-out for GO evidence: the target term itself and every GO term whose genes have Jaccard >=
+    `threshold` with the case's genes (parents, children and copies of the answer)."""
+    leave_out, go_ids = _leave_out(kb, threshold)
+    excluded = {case_id} if case_id.startswith("GO:") else set()
+    return excluded | (leave_out.ids(genes, None) & go_ids)
+
+
+def gather_case(case: GeneSetCase, kb, config, leave_out_go: bool = False) -> CaseEvidence:
+    from agent.evidence import gather
+    from tools.genes import GeneInputError, normalise_genes
+
+    started = time.perf_counter()
+    try:
+        genes = list(normalise_genes(list(case.genes), kb=kb).genes)
+    except GeneInputError:
+        genes = []
+    excluded = go_leave_out_ids(case.id, genes, kb) if leave_out_go else set()
+    evidence, search = (gather(genes, kb, sources=config.sources, search_k=config.search_k, exclude_ids=excluded)
+                        if genes else ([], []))
+    return CaseEvidence(case.id, case.benchmark, case.name, genes, evidence, search, time.perf_counter() - started)
+
+
+def evidence_for(cases: Sequence[GeneSetCase], kb, config, cache_file: Path,
+                 progress: Callable[[int, int], None] | None = None, leave_out_go: bool = False) -> list[CaseEvidence]:
+    """Evidence per case, read from `cache_file` when present there, appended to it otherwise."""
+    done: dict[str, CaseEvidence] = {}
+    if cache_file.is_file():
+        for line in cache_file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[row["id"]] = CaseEvidence(**row)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    with cache_file.open("a", encoding="utf-8") as handle:
+        for i, case in enumerate(cases):
+            if case.id not in done:
+                done[case.id] = gather_case(case, kb, config, leave_out_go)
+                handle.write(json.dumps(done[case.id].__dict__, ensure_ascii=False) + "\n")
+            if progress and (i + 1) % 100 == 0:
+                progress(i + 1, len(cases))
+    return [done[c.id] for c in cases]
+
+
+def pools(items: Sequence[CaseEvidence], config) -> list[list[dict]]:
+    from agent.candidates import candidate_pool
+
+    return [candidate_pool(e.evidence, e.search_hits, config.pool_k) for e in items]
+
+
+def enrichment_names(items: Sequence[CaseEvidence]) -> list[Prediction]:
+    return [Prediction(e.evidence[0]["name"] if e.evidence else "", e.evidence[0]["fdr"] if e.evidence else None,
+                       True, e.seconds) for e in items]
+
+
+def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=None, batch: int = 8) -> list[Prediction]:
+    """The ranker's (model=None) or the judge's choice per case; model votes batched `batch` sets at a time."""
+    from agent.judge import judge_many, rank
+
+    out: list[Prediction] = []
+    all_pools = pools(items, config)
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        started = time.perf_counter()
+        ranked = [rank(pool, len(e.genes), ranker, embed) for e, pool in
+                  zip(chunk, all_pools[start : start + batch], strict=True)]
+        judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, model)
+        share = (time.perf_counter() - started) / len(chunk)
+        for e, j in zip(chunk, judgements, strict=True):
+            out.append(Prediction(j.chosen["name"] if j.chosen else "", j.confidence, j.method == "ranker+model"
+                                  or model is None, e.seconds + share))
+    return out
+
+
+def oracle_names(items: Sequence[CaseEvidence], embed, k: int = 5) -> list[Prediction]:
+    out = []
+    for e in items:
+        names = [row["name"] for row in e.evidence[:k]]
+        if not names:
+            out.append(Prediction("", None, True, 0.0))
+            continue
+        vectors = embed(names + [e.true_name])
+        out.append(Prediction(names[int(np.argmax(vectors[:-1] @ vectors[-1]))], None, True, 0.0))
+    return out
+
+
+def paired_bootstrap(system: Sequence[float], baseline: Sequence[float], *, resamples: int = 10_000,
+                     seed: int = 0) -> tuple[float, float, float]:
+    """Mean of system - baseline over paired cases, and its 95% percentile-bootstrap interval."""
+    diff = np.asarray(system, dtype=float) - np.asarray(baseline, dtype=float)
+    if len(diff) == 0:
+        return 0.0, 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+    return float(diff.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
