@@ -19,6 +19,7 @@ from langgraph.runtime import Runtime
 from agent.chat_intents import genes_in_families, read_intent
 from agent.context import AgentContext
 from knowledge_base.paths import data_home
+from tools.formatting import fdr_text
 
 HELP = (
     "Give me a gene set (e.g. `CDK1 CCNB1 PLK1 AURKA BUB1`), then ask: which genes support that? · "
@@ -64,7 +65,7 @@ def summarise(analysis: dict) -> str:
         lines.append(f"Error: {analysis['error']}")
     lines.append(analysis["choice_explanation"])
     for row in analysis["evidence"][:5]:
-        fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+        fdr = fdr_text(row["fdr"])
         lines.append(f"- {row['pathway_id']} {row['name']} (FDR {fdr}; {', '.join(row['overlap_genes'][:8])})")
     for verdict in analysis["verdicts"]:
         lines.append(f"- claim {verdict['verdict']}: {verdict['claim']}")

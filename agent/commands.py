@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from agent.config import SELECTION_RULES, AgentConfig
+from tools.formatting import fdr_text
 
 ModelOption = typer.Option(
     None, "--model", help="Model: HF dir, HF id, or .gguf file (default: embedded SmolLM2-135M)."
@@ -132,7 +133,7 @@ def print_summary(result: dict) -> None:
     table.add_column("overlap", no_wrap=True, justify="right")
     table.add_column("FDR", no_wrap=True, justify="right")
     for row in evidence_rows(result.get("evidence", [])):
-        fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+        fdr = fdr_text(row["fdr"])
         table.add_row(
             row["kind_label"], row["pathway_id"], row["name"], f"{len(row['overlap_genes'])}/{row['pathway_size']}", fdr
         )
@@ -163,7 +164,7 @@ def verify_command(
         ("Pointing elsewhere", result["contradicting_pathways"]),
     ):
         for row in rows:
-            fdr = "—" if row["fdr"] is None else f"{row['fdr']:.2g}"
+            fdr = fdr_text(row["fdr"])
             typer.echo(f"  {label}: {row['pathway_id']} {row['name']} (overlap {len(row['overlap_genes'])}, FDR {fdr})")
     if result["unknown_genes"]:
         typer.echo(f"Unknown symbols: {', '.join(result['unknown_genes'])}")

@@ -23,7 +23,7 @@ from agent.prompts import JUDGE_ANSWER_PREFIX, judge_messages
 from agent.ranker import FeatureRanker
 
 logger = logging.getLogger(__name__)
-MAX_PROMPT_GENES = 30
+MAX_PROMPT_GENES = 20
 _MISSING_LOGPROB = -30.0
 
 

@@ -3,180 +3,69 @@
 Backends (`agent/backends/`): `transformers` (the CPU default, also GPU), `vllm` (GPU serving, optional extra) and
 `openai` (any OpenAI-compatible endpoint). Each is imported only when asked for, so importing this module is cheap.
 
-Environment variables, read in one place (`ModelConfig.from_env`): `GENE_R1_BACKEND`, `GENE_R1_MODEL`,
+The types, errors and configuration live in `agent.model_types` (which the backends import) and are re-exported
+here. Environment variables, read in one place (`ModelConfig.from_env`): `GENE_R1_BACKEND`, `GENE_R1_MODEL`,
 `GENE_R1_ADAPTER` (`none` = no adapter), `GENE_R1_BASE_URL`.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
 
-from agent.prompts import Message
+from agent.model_types import (
+    ADAPTER_ENV,
+    BACKEND_ENV,
+    BACKENDS,
+    BASE_URL_ENV,
+    DEFAULT_ADAPTER_DIR,
+    EMBEDDED_MODEL_NAME,
+    MODEL_ENV,
+    NO_ADAPTER,
+    PROMPT_STYLES,
+    Backend,
+    BackendUnavailableError,
+    Generation,
+    GenerationConfig,
+    Message,
+    ModelBackend,
+    ModelConfig,
+    ModelError,
+    ModelNotFoundError,
+    PromptStyle,
+    PromptTooLongError,
+    check_messages,
+    chunked,
+    default_adapter_dir,
+    resolve_adapter,
+)
 
-Backend = Literal["transformers", "vllm", "openai"]
-PromptStyle = Literal["chat", "reference"]
-BACKENDS: tuple[str, ...] = ("transformers", "vllm", "openai")
-PROMPT_STYLES: tuple[str, ...] = ("chat", "reference")
-
-BACKEND_ENV = "GENE_R1_BACKEND"
-MODEL_ENV = "GENE_R1_MODEL"
-ADAPTER_ENV = "GENE_R1_ADAPTER"
-BASE_URL_ENV = "GENE_R1_BASE_URL"
-NO_ADAPTER = "none"  # an adapter value that turns the default adapter off
-
-EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct (embedded)"
-DEFAULT_ADAPTER_DIR = Path(__file__).resolve().parents[1] / "training" / "adapters" / "smollm2-135m-gene-r1"
-
-
-class ModelError(RuntimeError):
-    """A model could not be loaded or could not answer; the message says what to do about it."""
-
-
-class ModelNotFoundError(ModelError):
-    """The model, GGUF file or adapter asked for is not there (or not reachable offline)."""
-
-
-class BackendUnavailableError(ModelError):
-    """The backend's optional dependency is not installed, or its server cannot be reached."""
-
-
-class PromptTooLongError(ModelError):
-    """The prompt does not fit in the model's context window."""
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Which model to run, where and how. `model=None` means the embedded SmolLM2-135M-Instruct.
-
-    `adapter=None` means the default adapter (`default_adapter_dir()`) for the embedded model and none for any other
-    model; `"none"` turns adapters off. For the `openai` backend, `model` is the served model name and `adapter` the
-    name of a served LoRA module (`vllm serve ... --lora-modules gene-r1=/path`), which is then requested instead.
-    """
-
-    backend: Backend = "transformers"
-    model: str | None = None  # a local HF directory, a .gguf file, a Hugging Face id, or a served model name
-    gguf_file: str | None = None  # the GGUF file inside `model` (a directory or Hub repo), if it holds several
-    adapter: str | None = None
-    merge_adapter: bool = False
-    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
-    dtype: str | None = None  # None: float32 on CPU, bfloat16 on GPU; or float32 | bfloat16 | float16 | auto
-    threads: int | None = None  # torch intra-op threads (CPU)
-    base_url: str | None = None  # openai backend, e.g. http://127.0.0.1:8000/v1
-    api_key_env: str = "OPENAI_API_KEY"
-    request_timeout_s: float = 120.0
-    max_retries: int = 3
-    prompt_style: PromptStyle = "chat"
-    max_batch_size: int = 8  # generate_batch splits longer lists into chunks of this size
-
-    def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ModelError(f"Unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}.")
-        if self.prompt_style not in PROMPT_STYLES:
-            raise ModelError(f"Unknown prompt style {self.prompt_style!r}: choose one of {', '.join(PROMPT_STYLES)}.")
-        if self.threads is not None and self.threads < 1:
-            raise ModelError(f"threads must be at least 1, got {self.threads}.")
-        if self.max_batch_size < 1:
-            raise ModelError(f"max_batch_size must be at least 1, got {self.max_batch_size}.")
-        if self.request_timeout_s <= 0 or self.max_retries < 0:
-            raise ModelError("request_timeout_s must be positive and max_retries non-negative.")
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> ModelConfig:
-        """A config from `GENE_R1_BACKEND/MODEL/ADAPTER/BASE_URL`; explicit non-None `overrides` win."""
-        values: dict[str, Any] = {}
-        for name, env in (("backend", BACKEND_ENV), ("model", MODEL_ENV), ("adapter", ADAPTER_ENV)):
-            if os.environ.get(env):
-                values[name] = os.environ[env]
-        if os.environ.get(BASE_URL_ENV):
-            values["base_url"] = os.environ[BASE_URL_ENV]
-        values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class GenerationConfig:
-    """Sampling settings. `temperature=0` is greedy decoding (the Gene-R1 protocol)."""
-
-    max_new_tokens: int = 384
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int = 0
-    stop: tuple[str, ...] = ()  # generation ends before the first of these strings
-
-    def __post_init__(self) -> None:
-        if isinstance(self.stop, str):
-            raise ModelError("stop takes a sequence of strings, e.g. stop=('</answer>',).")
-        object.__setattr__(self, "stop", tuple(self.stop))
-        if self.max_new_tokens < 1:
-            raise ModelError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}.")
-        if self.temperature < 0 or not 0 < self.top_p <= 1:
-            raise ModelError("temperature must be >= 0 and top_p in (0, 1].")
-
-    @property
-    def greedy(self) -> bool:
-        return self.temperature == 0
-
-
-@dataclass(frozen=True)
-class Generation:
-    """One answer: its text (the completion only), token counts, and the wall time of the call that produced it.
-
-    In a batch every item reports the batch's wall time.
-    """
-
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    seconds: float
-
-
-@runtime_checkable
-class ModelBackend(Protocol):
-    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation: ...
-
-    def generate_batch(
-        self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None
-    ) -> list[Generation]: ...
-
-    def info(self) -> dict[str, Any]: ...
-
-
-def default_adapter_dir() -> Path | None:
-    """The shipped Gene-R1 LoRA adapter for the embedded model, if training has shipped one; else None."""
-    return DEFAULT_ADAPTER_DIR if (DEFAULT_ADAPTER_DIR / "adapter_config.json").is_file() else None
-
-
-def resolve_adapter(config: ModelConfig) -> str | None:
-    """The adapter this config runs with (see `ModelConfig`); None for none."""
-    if config.adapter is not None:
-        return None if config.adapter.strip().lower() == NO_ADAPTER else config.adapter
-    if config.model is None and config.backend != "openai":
-        default = default_adapter_dir()
-        return str(default) if default else None
-    return None
-
-
-def check_messages(messages: Sequence[Message]) -> list[Message]:
-    """The messages as a list of role/content dicts; a clear error for anything else."""
-    if isinstance(messages, str | bytes) or not messages:
-        raise ModelError("Pass the prompt as a non-empty list of {'role': ..., 'content': ...} messages.")
-    checked = []
-    for message in messages:
-        if not isinstance(message, dict) or not isinstance(message.get("content"), str):
-            raise ModelError(f"Not a chat message: {message!r:.200}")
-        if message.get("role") not in ("system", "user", "assistant"):
-            raise ModelError(f"Unknown message role {message.get('role')!r}: use system, user or assistant.")
-        checked.append({"role": message["role"], "content": message["content"]})
-    return checked
-
-
-def chunked(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
+__all__ = [
+    "ADAPTER_ENV",
+    "BACKENDS",
+    "BACKEND_ENV",
+    "BASE_URL_ENV",
+    "Backend",
+    "BackendUnavailableError",
+    "DEFAULT_ADAPTER_DIR",
+    "EMBEDDED_MODEL_NAME",
+    "Generation",
+    "GenerationConfig",
+    "MODEL_ENV",
+    "Message",
+    "ModelBackend",
+    "ModelConfig",
+    "ModelError",
+    "ModelNotFoundError",
+    "NO_ADAPTER",
+    "PROMPT_STYLES",
+    "PromptStyle",
+    "PromptTooLongError",
+    "check_messages",
+    "chunked",
+    "default_adapter_dir",
+    "resolve_adapter",
+    "load_model",
+]
 
 
 def load_model(config: ModelConfig | None = None) -> ModelBackend:

@@ -32,7 +32,7 @@ class JudgeSettings:
     model_weight: float = 0.0  # 0: the model's vote does not move the ranker's order
     calibration_x: tuple[float, ...] = (0.0, 1.0)
     calibration_y: tuple[float, ...] = (0.0, 1.0)
-    shown: int = 8  # candidates shown to the model (single-digit numbers)
+    shown: int = 6  # candidates shown to the model (single-digit numbers)
     facts: dict = field(default_factory=dict)  # how the assets were trained and what they scored
 
     def calibrated(self, probability: float) -> float:
@@ -62,7 +62,7 @@ def load_settings(directory: Path) -> JudgeSettings:
         model_weight=float(raw.get("model_weight", 0.0)),
         calibration_x=tuple(raw.get("calibration", {}).get("x", (0.0, 1.0))),
         calibration_y=tuple(raw.get("calibration", {}).get("y", (0.0, 1.0))),
-        shown=int(raw.get("shown", 8)),
+        shown=int(raw.get("shown", 6)),
         facts=raw.get("facts", {}),
     )
     if settings.feature_names != FEATURE_NAMES:

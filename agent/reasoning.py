@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tools import formatting
+
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -17,7 +19,7 @@ MAX_GENES_QUOTED = 12
 
 
 def fdr_text(value: float | None) -> str:
-    return "not tested" if value is None else f"{value:.1e}"
+    return formatting.fdr_text(value, missing="not tested", spec=".1e")
 
 
 def genes_text(genes: Sequence[str]) -> str:

@@ -17,14 +17,11 @@ from functools import cache
 from importlib import resources
 
 from agent.evidence import pathway_url
+from tools.formatting import fdr_text
 
 SEARCH_KIND = "search"
 ENRICHMENT_KIND = "enrichment"
 MAX_GENES_SHOWN = 15
-
-
-def _number(value) -> str:
-    return "—" if value is None else f"{value:.2g}"
 
 
 def evidence_rows(evidence: Sequence[dict]) -> list[dict]:
@@ -73,7 +70,7 @@ def one_line_summary(result: dict) -> str:
     rows = [r for r in evidence_rows(result.get("evidence", [])) if r.get("fdr") is not None]
     if rows:
         top = rows[0]
-        line += f"; top evidence {top['pathway_id']} {top['name']} (FDR {_number(top['fdr'])})"
+        line += f"; top evidence {top['pathway_id']} {top['name']} (FDR {fdr_text(top['fdr'])})"
     unexplained = result.get("unexplained_genes", [])
     if unexplained:
         line += f"; {len(unexplained)} unexplained"
@@ -100,20 +97,32 @@ def to_markdown(result: dict, *, evidence: bool = True) -> str:
     facts.append(f"**Not explained by the evidence:** {', '.join(result.get('unexplained_genes', [])) or 'none'}")
     for fact in facts:
         lines += [fact, ""]
-    lines += ["## Reasoning", "", result.get("reasoning") or "(the model gave no reasoning)", ""]
+    lines += ["## Reasoning", "", result.get("reasoning") or "(no reasoning: no grounded candidate)", ""]
+    if result.get("explanation"):
+        lines += [f"**The model's explanation:** {result['explanation']}", ""]
     if evidence:
         lines += ["## Evidence", "", "| kind | pathway | source | name | overlap | FDR |", "|---|---|---|---|---|---|"]
         for row in evidence_rows(result.get("evidence", [])):
             lines.append(
                 f"| {row['kind_label']} | [{row['pathway_id']}]({pathway_url(row['pathway_id'])}) | {row['source']} | "
                 f"{row['name']} | {len(row['overlap_genes'])}/{row['pathway_size']}: "
-                f"{', '.join(row['overlap_genes'][:12])} | {_number(row['fdr'])} |"
+                f"{', '.join(row['overlap_genes'][:12])} | {fdr_text(row['fdr'])} |"
             )
         lines.append("")
     lines += ["## Verification", ""]
     for verdict in result.get("verdicts", []):
         lines.append(f"- **{verdict['verdict']}** — {verdict['claim']}: {verdict['explanation']}")
     return "\n".join(lines) + "\n"
+
+
+def candidate_rows(result: dict) -> list[dict]:
+    """The judge's numbered candidates as table rows (older results without candidates give none)."""
+    n_genes = len(result.get("genes", []))
+    return [{"number": c["number"], "name": c["name"], "pathway_id": c["pathway_id"], "kind": c["kind"],
+             "overlap": f"{len(c['overlap_genes'])}/{n_genes}", "fdr_text": fdr_text(c.get("fdr")),
+             "probability_text": f"{c.get('probability', 0.0):.2f}",
+             "chosen": c["number"] == result.get("chosen_number")}
+            for c in result.get("candidates", []) if isinstance(c, dict) and "number" in c]
 
 
 @cache
@@ -149,8 +158,8 @@ def _evidence_tables(evidence: Sequence[dict]) -> list[dict]:
             "overlap": f"{len(row['overlap_genes'])}/{row['pathway_size']}",
             "genes": ", ".join(row["overlap_genes"][:MAX_GENES_SHOWN])
             + (" …" if len(row["overlap_genes"]) > MAX_GENES_SHOWN else ""),
-            "p_text": _number(row.get("p_value")),
-            "fdr_text": _number(row.get("fdr")),
+            "p_text": fdr_text(row.get("p_value")),
+            "fdr_text": fdr_text(row.get("fdr")),
         }
         for row in evidence_rows(evidence)
     ]
@@ -207,6 +216,8 @@ def analysis_view(result: dict, index: int = 0) -> dict:
         "mapped_genes": result.get("mapped_genes", []),
         "unexplained_genes": result.get("unexplained_genes", []),
         "reasoning": result.get("reasoning", ""),
+        "explanation": result.get("explanation", ""),
+        "candidates": candidate_rows(result),
         "verdicts": [v | {"css": _verdict_class(v["verdict"])} for v in result.get("verdicts", [])],
         "evidence_tables": _evidence_tables(evidence),
         # charts.py escapes every text it draws: its SVG is markup, not data
@@ -283,7 +294,7 @@ def to_summary_tsv(results: Sequence[dict]) -> str:
                 r.get("cutoffs", ""),
                 r.get("description", ""),
                 f"{top['pathway_id']} {top['name']}" if top else "",
-                _number(top["fdr"]) if top else "",
+                fdr_text(top["fdr"]) if top else "",
                 len(r.get("unexplained_genes", [])),
                 one_line_summary(r),
                 r.get("error", ""),

@@ -12,6 +12,7 @@ from collections.abc import Container, Sequence
 from agent.config import AgentConfig
 from agent.evidence import is_significant, row_from_pathway
 from agent.state import ClaimVerdict, EvidenceRow
+from tools.formatting import fdr_text
 
 # A gene-symbol-like token standing alone: not part of a complex or pathway name such as "APC/C" or "MCM2-7".
 SYMBOL_PATTERN = re.compile(r"(?<![\w/:-])[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?(?![\w/:-])")
@@ -122,7 +123,7 @@ def check_outside_genes(outside: Sequence[str]) -> ClaimVerdict:
 
 
 def _fdr_text(row: EvidenceRow) -> str:
-    return "not tested" if row["fdr"] is None else f"{row['fdr']:.2g}"
+    return fdr_text(row["fdr"], missing="not tested")
 
 
 def _verdict(claim, kind, about, verdict, why, rows, supporting, unsupported=()) -> ClaimVerdict:

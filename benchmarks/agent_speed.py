@@ -90,6 +90,19 @@ def time_old_revision(revision: str, sets: list[list[str]]) -> dict:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", tree], capture_output=True)
 
 
+def assets_with_weight(weight: float) -> Path:
+    """A copy of the shipped ranker and judge settings with the model's weight set (timing only)."""
+    import shutil
+
+    from agent.ranker import DEFAULT_ASSETS
+
+    target = Path(tempfile.mkdtemp(prefix="judge-assets-"))
+    shutil.copytree(DEFAULT_ASSETS, target, dirs_exist_ok=True)
+    settings = json.loads((target / "judge.json").read_text())
+    (target / "judge.json").write_text(json.dumps(settings | {"model_weight": weight}))
+    return target
+
+
 def main() -> None:
     from agent.config import AgentConfig
 
@@ -99,12 +112,20 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--input", type=Path, default=SHARED / "benchmarks" / "nest_geneagent.tsv")
     parser.add_argument("--compare-rev", help="also time this git revision's agent on the same single sets")
+    parser.add_argument("--model-weight", type=float, default=1.0,
+                        help="also time the judge with the model's vote at this weight (the shipped weight may be "
+                             "0, when the model is never called)")
     args = parser.parse_args()
 
     sets = single_sets(args.input, args.single)
     print(f"{len(sets) - 1} single analyses of 8-30 genes (NeST), after one warm-up each")
-    for selection in ("judge", "ranker"):
-        config = AgentConfig.from_env(selection=selection)
+    runs = [("judge", {"selection": "judge"}), ("ranker", {"selection": "ranker"})]
+    if args.model_weight:
+        runs.append((f"judge, model weight {args.model_weight:g}",
+                     {"selection": "judge", "judge_assets": assets_with_weight(args.model_weight)}))
+    for label, overrides in runs:
+        config = AgentConfig.from_env(**overrides)
+        selection = label
         single = time_singles(config, sets)
         nodes = ", ".join(f"{k} {v:.3f}" for k, v in single["median_node_s"].items())
         print(f"[{selection}] warm-up {single['warm_up_s']:.1f} s; median analysis {single['median_total_s']:.2f} s"

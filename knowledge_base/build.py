@@ -127,11 +127,12 @@ def _unpack_embedded(home: Path) -> tuple[Path, Path]:
 
 def _download(home: Path, urls: SourceUrls | None, policy: HttpPolicy | None, show_progress: bool,
               with_go: bool) -> tuple[Path, list[str]]:
+    from knowledge_base import fetch
     from knowledge_base.download import SourceUrls, download_releases
-    from knowledge_base.fetch import HttpPolicy
 
     try:
-        result = download_releases(paths.downloads_dir(home), urls=urls or SourceUrls(), policy=policy or HttpPolicy(),
+        result = download_releases(paths.downloads_dir(home), urls=urls or SourceUrls(),
+                                   policy=policy or fetch.DOWNLOAD_POLICY,
                                    show_progress=show_progress, with_go=with_go)
     except BaseException:
         drop_partial_downloads(paths.downloads_dir(home))  # a failed first download leaves no empty directory

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -20,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.fetch import HttpPolicy, download_file, get_json, get_text
+from knowledge_base.fetch import DOWNLOAD_POLICY, HttpPolicy, download_file, get_json, get_text
+from knowledge_base.fileio import write_atomic
 from knowledge_base.locate import MANIFEST
 from knowledge_base.sources import parse_reactome_gmt
 from knowledge_base.store import KnowledgeBaseError
@@ -48,7 +48,7 @@ class DownloadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def download_releases(directory: Path, *, urls: SourceUrls = SourceUrls(), policy: HttpPolicy = HttpPolicy(),
+def download_releases(directory: Path, *, urls: SourceUrls = SourceUrls(), policy: HttpPolicy = DOWNLOAD_POLICY,
                       show_progress: bool = True, with_descriptions: bool = True,
                       with_go: bool = False) -> DownloadResult:
     """Fetch Reactome, WikiPathways and HGNC (and GO `with_go`) into `directory`; raises KnowledgeBaseError if a
@@ -76,7 +76,7 @@ def download_releases(directory: Path, *, urls: SourceUrls = SourceUrls(), polic
 
 
 def fetch_reactome_summations(ids: Iterable[str], *, base_url: str = SourceUrls.reactome_content,
-                              policy: HttpPolicy = HttpPolicy(), show_progress: bool = True) -> dict[str, str]:
+                              policy: HttpPolicy = DOWNLOAD_POLICY, show_progress: bool = True) -> dict[str, str]:
     """Pathway id -> summation text (HTML removed)."""
     from tqdm.auto import tqdm
 
@@ -95,7 +95,7 @@ def fetch_reactome_summations(ids: Iterable[str], *, base_url: str = SourceUrls.
 
 
 def fetch_wikipathways_descriptions(url: str = SourceUrls.wikipathways_info, *, species: str = "Homo sapiens",
-                                    policy: HttpPolicy = HttpPolicy()) -> dict[str, str]:
+                                    policy: HttpPolicy = DOWNLOAD_POLICY) -> dict[str, str]:
     """WikiPathways id -> description, for one species."""
     answer = get_json(url, policy=policy)
     entries = answer.get("pathwayInfo", []) if isinstance(answer, dict) else []
@@ -117,7 +117,7 @@ def record_release(directory: Path, name: str, *, release: str, origin: str) -> 
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     manifest[name] = {"release": release, "origin": origin,
                       "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    _write_atomic(path, json.dumps(manifest, indent=2, sort_keys=True))
+    write_atomic(path, json.dumps(manifest, indent=2, sort_keys=True))
 
 
 def _download_reactome(directory: Path, urls: SourceUrls, policy: HttpPolicy, show_progress: bool) -> Path:
@@ -161,7 +161,7 @@ def _save_texts(result: DownloadResult, path: Path, what: str, origin: str, fetc
     except KnowledgeBaseError as error:
         result.warnings.append(f"{what} unavailable ({error}); pathways are described from their structure.")
         return
-    _write_atomic(path, json.dumps(texts, indent=1, sort_keys=True))
+    write_atomic(path, json.dumps(texts, indent=1, sort_keys=True))
     record_release(path.parent, path.name, release=_today(), origin=origin)
 
 
@@ -179,19 +179,10 @@ def _extract(archive: Path, suffix: str, dest: Path) -> Path:
             names = [n for n in bundle.namelist() if n.endswith(suffix)]
             if not names:
                 raise KnowledgeBaseError(f"The archive {archive} holds no *{suffix} file.")
-            _write_atomic(dest, bundle.read(names[0]))
+            write_atomic(dest, bundle.read(names[0]))
     except zipfile.BadZipFile as error:
         raise KnowledgeBaseError(f"The download {archive} is not a valid zip archive ({error}).") from error
     return dest
-
-
-def _write_atomic(path: Path, content: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    if isinstance(content, bytes):
-        tmp.write_bytes(content)
-    else:
-        tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _join(base: str, name: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import lzma
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.fileio import replacing
 from knowledge_base.locate import MANIFEST
 from knowledge_base.store import KnowledgeBaseError
 
@@ -109,9 +109,8 @@ def write_precomputed_vectors(data_dir: Path = DATA_DIR) -> Path:
     hashes = np.array([list(bytes.fromhex(content_hash(d, embedder.model_id))) for d in documents], dtype=np.uint8)
     vectors = embedder.encode(documents).astype(np.float16)
     path = data_dir / EMBEDDINGS_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part.npz")
-    np.savez_compressed(tmp, hashes=hashes, vectors=vectors, model=np.array(embedder.model_id))
-    os.replace(tmp, path)
+    with replacing(path, ".part.npz") as tmp:  # numpy appends .npz to a name without it
+        np.savez_compressed(tmp, hashes=hashes, vectors=vectors, model=np.array(embedder.model_id))
     manifest_path = data_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["embeddings"] = {"file": EMBEDDINGS_FILE, "model": embedder.model_id, "dtype": "float16",

@@ -1,13 +1,14 @@
-"""HTTP with a timeout, retries and checks: the only place the knowledge base touches the network.
+"""Downloads for the knowledge base: the only place it touches the network, under the shared HTTP policy
+(`knowledge_base.http_policy`: timeouts, urllib3 retries with backoff) with our checks on top.
 
 Files are streamed to a temporary name with a progress bar, their size checked against Content-Length and their
-sha256 computed, then renamed into place: a failed download leaves the previous file untouched.
+sha256 computed, then renamed into place: a failed download leaves the previous file untouched. A transfer that
+breaks off or comes up short is tried again here (urllib3 retries only what fails before the body).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,14 +18,14 @@ from typing import Any
 
 import requests
 
+from knowledge_base.fileio import replacing
+from knowledge_base.http_policy import HttpFailure, HttpPolicy, send
 from knowledge_base.store import KnowledgeBaseError
 
+__all__ = ["DOWNLOAD_POLICY", "Downloaded", "HttpPolicy", "download_file", "get_json", "get_text"]
 
-@dataclass(frozen=True)
-class HttpPolicy:
-    timeout: float = 60.0  # seconds, per connect and per read
-    retries: int = 3  # attempts after the first
-    backoff: float = 2.0  # seconds before the first retry, doubled each time
+# Release files are large and their servers slow to start: a long connect timeout and one retry more.
+DOWNLOAD_POLICY = HttpPolicy(connect_timeout=60.0, read_timeout=60.0, retries=3, backoff=2.0)
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,23 @@ class Downloaded:
 class _Retryable(Exception):
     """A failure worth another attempt: connection, timeout, HTTP 5xx/429, a truncated body."""
 
+    def __init__(self, problem: str, urllib3_retried: bool = False):
+        super().__init__(problem)
+        self.urllib3_retried = urllib3_retried
 
-def download_file(url: str, dest: Path, *, policy: HttpPolicy = HttpPolicy(), show_progress: bool = True,
+
+def download_file(url: str, dest: Path, *, policy: HttpPolicy = DOWNLOAD_POLICY, show_progress: bool = True,
                   expected_sha256: str | None = None) -> Downloaded:
     """Stream `url` to `dest` (temporary file + rename)."""
     from tqdm.auto import tqdm
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
 
     def attempt() -> Downloaded:
         digest, size = hashlib.sha256(), 0
         # Identity encoding, so that Content-Length counts the bytes we write.
-        with _request("GET", url, policy, stream=True, headers={"Accept-Encoding": "identity"}) as response:
+        with replacing(dest) as tmp, _request("GET", url, policy, stream=True,
+                                             headers={"Accept-Encoding": "identity"}) as response:
             expected = int(response.headers.get("Content-Length") or 0) or None
             with tmp.open("wb") as handle, tqdm(total=expected, unit="B", unit_scale=True, leave=False,
                                                 desc=dest.name, disable=not show_progress) as bar:
@@ -66,19 +71,15 @@ def download_file(url: str, dest: Path, *, policy: HttpPolicy = HttpPolicy(), sh
             if expected is not None and size != expected:
                 raise _Retryable(f"got {size} bytes where the server announced {expected}")
             modified = response.headers.get("Last-Modified", "")
-        if expected_sha256 and digest.hexdigest() != expected_sha256.lower():
-            raise KnowledgeBaseError(f"The download of {url} has sha256 {digest.hexdigest()}, expected "
-                                     f"{expected_sha256}: refusing it.")
-        os.replace(tmp, dest)
+            if expected_sha256 and digest.hexdigest() != expected_sha256.lower():
+                raise KnowledgeBaseError(f"The download of {url} has sha256 {digest.hexdigest()}, expected "
+                                         f"{expected_sha256}: refusing it.")
         return Downloaded(dest, url, size, digest.hexdigest(), _date(modified))
 
-    try:
-        return _with_retries(attempt, url, policy)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return _with_retries(attempt, url, policy)
 
 
-def get_json(url: str, *, policy: HttpPolicy = HttpPolicy(), data: str | None = None) -> Any:
+def get_json(url: str, *, policy: HttpPolicy = DOWNLOAD_POLICY, data: str | None = None) -> Any:
     """GET `url` (or POST `data` as text/plain) and decode its JSON answer."""
     headers = {"Accept": "application/json"} | ({"Content-Type": "text/plain"} if data is not None else {})
 
@@ -92,7 +93,7 @@ def get_json(url: str, *, policy: HttpPolicy = HttpPolicy(), data: str | None = 
     return _with_retries(attempt, url, policy)
 
 
-def get_text(url: str, *, policy: HttpPolicy = HttpPolicy()) -> str:
+def get_text(url: str, *, policy: HttpPolicy = DOWNLOAD_POLICY) -> str:
     def attempt() -> str:
         with _request("GET", url, policy) as response:
             return response.text
@@ -102,14 +103,11 @@ def get_text(url: str, *, policy: HttpPolicy = HttpPolicy()) -> str:
 
 def _request(method: str, url: str, policy: HttpPolicy, **kwargs: Any) -> requests.Response:
     try:
-        response = requests.request(method, url, timeout=policy.timeout, **kwargs)
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise _Retryable(f"{type(error).__name__}: {error}") from error
+        response = send(policy, method, url, **kwargs)
+    except HttpFailure as failure:
+        raise _Retryable(failure.problem, urllib3_retried=True) from failure
     except requests.RequestException as error:
         raise KnowledgeBaseError(f"Cannot fetch {url}: {error}") from error
-    if response.status_code == 429 or response.status_code >= 500:
-        response.close()
-        raise _Retryable(f"HTTP {response.status_code}")
     if response.status_code >= 400:
         response.close()
         raise KnowledgeBaseError(f"Cannot fetch {url}: HTTP {response.status_code} {response.reason}.")
@@ -117,13 +115,15 @@ def _request(method: str, url: str, policy: HttpPolicy, **kwargs: Any) -> reques
 
 
 def _with_retries(attempt: Callable[[], Any], url: str, policy: HttpPolicy) -> Any:
-    for number in range(policy.retries + 1):
+    """Retry what urllib3 cannot see (a body that breaks off or comes up short); a failure urllib3 already
+    retried `policy.retries` times is final."""
+    for number in range(policy.attempts):
         try:
             return attempt()
         except _Retryable as problem:
-            if number == policy.retries:
+            if number == policy.retries or problem.urllib3_retried:
                 raise KnowledgeBaseError(
-                    f"Cannot fetch {url} after {policy.retries + 1} attempt(s) ({problem}). Check the "
+                    f"Cannot fetch {url} after {policy.attempts} attempt(s) ({problem}). Check the "
                     "connection, or build offline with `gene-r1 kb build --source-dir DIR`."
                 ) from problem
             time.sleep(policy.backoff * 2**number)

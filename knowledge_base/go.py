@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,18 +122,9 @@ def _files(go_dir: Path, namespace: str) -> list[Path]:
     return [go_dir / f"{namespace}_go_terms.csv"]
 
 
-def _parse_bp(go_dir: Path) -> dict[str, GoTerm]:
-    names = load_go_names(go_dir)
-    children: dict[str, list[str]] = {}
-    own: dict[str, set[str]] = {}
-    for fields in _tsv(go_dir / "BP_collapsed_go.symbol"):
-        if len(fields) < 3 or not _GO_ID.match(fields[0]):
-            continue
-        term, target, kind = fields[0], fields[1].strip(), fields[2].strip()
-        if kind == "default" and _GO_ID.match(target):
-            children.setdefault(term, []).append(target)
-        elif kind == "gene" and target:
-            own.setdefault(term, set()).add(target)
+def propagated_genes(children: Mapping[str, Sequence[str]],
+                     own: Mapping[str, Iterable[str]]) -> Callable[[str], frozenset[str]]:
+    """The true-path rule: a term's genes are its own plus all its descendants' (memoised across calls)."""
     full: dict[str, frozenset[str]] = {}
 
     def genes_of(root: str) -> frozenset[str]:
@@ -154,6 +145,23 @@ def _parse_bp(go_dir: Path) -> dict[str, GoTerm]:
             full[term] = frozenset(genes)
             stack.pop()
         return full[root]
+
+    return genes_of
+
+
+def _parse_bp(go_dir: Path) -> dict[str, GoTerm]:
+    names = load_go_names(go_dir)
+    children: dict[str, list[str]] = {}
+    own: dict[str, set[str]] = {}
+    for fields in _tsv(go_dir / "BP_collapsed_go.symbol"):
+        if len(fields) < 3 or not _GO_ID.match(fields[0]):
+            continue
+        term, target, kind = fields[0], fields[1].strip(), fields[2].strip()
+        if kind == "default" and _GO_ID.match(target):
+            children.setdefault(term, []).append(target)
+        elif kind == "gene" and target:
+            own.setdefault(term, set()).add(target)
+    genes_of = propagated_genes(children, own)
 
     terms = {}
     for term in sorted(set(children) | set(own) | {c for cs in children.values() for c in cs}):

@@ -12,7 +12,7 @@ import gzip
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from knowledge_base.go import GoTerm
+from knowledge_base.go import GoTerm, propagated_genes
 from knowledge_base.store import KnowledgeBaseError
 
 NAMESPACE_CODES = {"biological_process": "BP", "molecular_function": "MF", "cellular_component": "CC"}
@@ -56,25 +56,7 @@ def load_official_go(obo: Path, gaf: Path, namespaces: Iterable[str] = ("BP", "M
     for term, (_, _, parents) in terms.items():
         for parent in parents:
             children.setdefault(parent, []).append(term)
-    full: dict[str, frozenset[str]] = {}
-
-    def genes_of(root: str) -> frozenset[str]:
-        stack = [root]  # iterative post-order: the DAG is deeper than Python's recursion limit allows
-        while stack:
-            term = stack[-1]
-            if term in full:
-                stack.pop()
-                continue
-            pending = [c for c in children.get(term, ()) if c not in full and c not in stack]
-            if pending:
-                stack.extend(pending)
-                continue
-            genes = set(direct.get(term, ()))
-            for child in children.get(term, ()):
-                genes |= full.get(child, frozenset())
-            full[term] = frozenset(genes)
-            stack.pop()
-        return full[root]
+    genes_of = propagated_genes(children, direct)
 
     wanted = {n.upper() for n in namespaces}
     found = {}

@@ -80,16 +80,28 @@ def _genes(fields: list[str]) -> tuple[str, ...]:
     return tuple(unique)
 
 
+def _gene_set(pid: str, name: str, gene_fields: list[str],
+              symbol_of: Mapping[str, str] | None = None) -> GeneSet | str:
+    """The line's set, or why it has none: no name, no genes, or (ids mapped through `symbol_of`, unmapped ones
+    dropped) no gene with a symbol."""
+    if not name:
+        return f"no name for {pid}"
+    genes = _genes(gene_fields)
+    if not genes:
+        return f"no genes for {pid}"
+    if symbol_of is None:
+        return GeneSet(pid, name, genes)
+    symbols = tuple(dict.fromkeys(symbol_of[i] for i in genes if i in symbol_of))
+    return GeneSet(pid, name, symbols) if symbols else f"none of the Entrez ids of {pid} maps to a symbol"
+
+
 def reactome_gmt_line(fields: list[str]) -> GeneSet | str:
     if len(fields) < 2:
         return f"expected name, id and genes separated by tabs, got {len(fields)} column(s)"
     name, pid = fields[0].strip(), fields[1].strip()
     if not _REACTOME_ID.match(pid):
         return f"missing or malformed Reactome id {pid!r}"
-    if not name:
-        return f"no name for {pid}"
-    genes = _genes(fields[2:])
-    return GeneSet(pid, name, genes) if genes else f"no genes for {pid}"
+    return _gene_set(pid, name, fields[2:])
 
 
 def wikipathways_enrichr_line(fields: list[str]) -> GeneSet | str:
@@ -98,10 +110,7 @@ def wikipathways_enrichr_line(fields: list[str]) -> GeneSet | str:
     name, _, pid = fields[0].strip().rpartition(" ")
     if not _WIKIPATHWAYS_ID.match(pid):
         return f"missing WikiPathways id at the end of {fields[0]!r}"
-    if not name:
-        return f"no name for {pid}"
-    genes = _genes(fields[1:])
-    return GeneSet(pid, name, genes) if genes else f"no genes for {pid}"
+    return _gene_set(pid, name, fields[1:])
 
 
 def wikipathways_gmt_line(entrez_to_symbol: Mapping[str, str]) -> LineParser:
@@ -113,14 +122,7 @@ def wikipathways_gmt_line(entrez_to_symbol: Mapping[str, str]) -> LineParser:
         parts = fields[0].split("%")
         if len(parts) < 3 or not _WIKIPATHWAYS_ID.match(parts[2].strip()):
             return f"missing WikiPathways id in {fields[0]!r}"
-        name, pid = parts[0].strip(), parts[2].strip()
-        if not name:
-            return f"no name for {pid}"
-        ids = _genes(fields[2:])
-        if not ids:
-            return f"no genes for {pid}"
-        genes = tuple(dict.fromkeys(entrez_to_symbol[i] for i in ids if i in entrez_to_symbol))
-        return GeneSet(pid, name, genes) if genes else f"none of the Entrez ids of {pid} maps to a symbol"
+        return _gene_set(parts[2].strip(), parts[0].strip(), fields[2:], entrez_to_symbol)
 
     return parse
 

@@ -18,9 +18,9 @@ from knowledge_base.store import PathwayStore
 
 if TYPE_CHECKING:
     from knowledge_base.embedding import Embedder
-    from tools.enrichment import EnrichmentIndex
-    from tools.genes import SymbolLookup
-    from tools.search import Lexicon
+    from tools.enrichment_index import EnrichmentIndex
+    from tools.lexicon import Lexicon
+    from tools.symbols import SymbolLookup
 
 
 @dataclass(eq=False)
@@ -37,14 +37,14 @@ class KnowledgeBase:
 
     @cached_property
     def enrichment_index(self) -> EnrichmentIndex:
-        from tools.enrichment import EnrichmentIndex
+        from tools.enrichment_index import EnrichmentIndex
 
         # Every source the store holds: the opt-in "go" is there only if built `--with-go`, and queries select sources.
         return EnrichmentIndex.from_store(self.store, self.store.sources())
 
     @cached_property
     def symbols(self) -> SymbolLookup:
-        from tools.genes import SymbolLookup
+        from tools.symbols import SymbolLookup
 
         return SymbolLookup.from_store(self.store)
 
@@ -63,7 +63,7 @@ class KnowledgeBase:
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        from tools.search import Lexicon
+        from tools.lexicon import Lexicon
 
         return Lexicon.from_pathways(self.store.pathways(self.enrichment_index.source_names))
 

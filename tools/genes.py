@@ -6,23 +6,28 @@ its candidates, and a symbol the knowledge base does not know is returned as unk
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from knowledge_base.store import Alias, PathwayStore
 from tools.errors import ToolInputError
+from tools.symbols import Resolution, SymbolLookup
 
 if TYPE_CHECKING:
     from tools.context import KnowledgeBase
 
+__all__ = [
+    "KIND_LABELS",
+    "GeneInputError",
+    "GeneNormalisation",
+    "Resolution",
+    "SymbolLookup",
+    "SymbolMapping",
+    "normalise_genes",
+]
+
 MAX_GENES = 10_000
-_ENSEMBL_GENE = re.compile(r"^ENSG\d{11}(\.\d+)?$")
 _STRIP = " \t\r\n\"'`,;"
-# An old symbol points at one gene lineage (HGNC does not reuse it); an alias is looser: a previous-symbol match
-# is used before alias matches are even considered.
-_TIERS = (("ensembl",), ("previous",), ("alias",))
 KIND_LABELS = {
     "case": "case corrected",
     "ensembl": "Ensembl gene id",
@@ -59,45 +64,6 @@ class GeneNormalisation:
         if self.duplicates:
             notes.append(f"duplicates ignored: {', '.join(self.duplicates)}")
         return notes
-
-
-@dataclass(frozen=True)
-class SymbolLookup:
-    """Upper-cased approved symbols and aliases -> approved symbols: built once per knowledge base."""
-
-    approved: Mapping[str, str]
-    aliases: Mapping[str, Sequence[Alias]]
-
-    @classmethod
-    def from_store(cls, store: PathwayStore) -> SymbolLookup:
-        return cls(
-            approved={symbol.upper(): symbol for symbol in store.approved_symbols()},
-            aliases=store.aliases(),
-        )
-
-    def resolve(self, text: str) -> Resolution:
-        """What `text` (already stripped) stands for."""
-        key = text.upper()
-        if _ENSEMBL_GENE.match(key):
-            key = key.split(".", 1)[0]
-        symbol = self.approved.get(key)
-        if symbol is not None:
-            return Resolution(symbol, "case" if symbol != text else "")
-        rows = self.aliases.get(key, ())
-        for kinds in _TIERS:
-            candidates = tuple(sorted({a.symbol for a in rows if a.kind in kinds}))
-            if len(candidates) == 1:
-                return Resolution(candidates[0], kinds[0])
-            if candidates:
-                return Resolution(None, "ambiguous", candidates)
-        return Resolution(None, "unknown")
-
-
-@dataclass(frozen=True)
-class Resolution:
-    symbol: str | None  # the approved symbol, when the input stands for exactly one
-    kind: str  # "" (as given) | case | ensembl | previous | alias | ambiguous | unknown
-    candidates: tuple[str, ...] = ()
 
 
 def normalise_genes(symbols: Sequence[str], kb: KnowledgeBase | None = None) -> GeneNormalisation:

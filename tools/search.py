@@ -7,25 +7,23 @@ vocabulary the pathway's name covers (words weighted by their rarity among pathw
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from knowledge_base.store import EVIDENCE_SOURCES, Pathway
+from knowledge_base.store import EVIDENCE_SOURCES
 from tools.errors import ToolInputError
+from tools.lexicon import Lexicon, words
 
 if TYPE_CHECKING:
     from tools.context import KnowledgeBase
+
+__all__ = ["Lexicon", "SearchHit", "search_pathways", "words"]
 
 MAX_K = 100
 MAX_QUERY_CHARS = 2_000
 LEXICAL_WEIGHT = 0.3
 CANDIDATES = 50  # dense neighbours re-ranked per query (at least 10 x k)
-_WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset("a an and by for from in into of on or the to via with".split())
 
 
 @dataclass(frozen=True)
@@ -36,42 +34,6 @@ class SearchHit:
     score: float  # (1 - w) * cosine similarity + w * name coverage of the query's words, w = LEXICAL_WEIGHT
     snippet: str
     similarity: float = 0.0  # the cosine similarity of query and document alone
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word stems: plural 's' dropped, stop words removed."""
-    out = []
-    for w in _WORD.findall(text.lower()):
-        if w in _STOPWORDS:
-            continue
-        out.append(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Inverse document frequencies of words in pathway names, and each pathway's name words."""
-
-    idf: Mapping[str, float]
-    name_words: Mapping[str, frozenset[str]]
-    default_idf: float
-
-    @classmethod
-    def from_pathways(cls, pathways: Iterable[Pathway]) -> Lexicon:
-        name_words = {p.id: frozenset(words(p.name)) for p in pathways}
-        counts = Counter(w for ws in name_words.values() for w in ws)
-        n = max(1, len(name_words))
-        idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in counts.items()}
-        return cls(idf=idf, name_words=name_words, default_idf=math.log((n + 1) / 0.5))
-
-    def coverage(self, query_words: Sequence[str], pathway_id: str) -> float:
-        """The share of the query's (rarity-weighted) words that the pathway's name contains, in [0, 1]."""
-        unique = set(query_words)
-        total = sum(self.idf.get(w, self.default_idf) for w in unique)
-        if total <= 0:
-            return 0.0
-        present = self.name_words.get(pathway_id, frozenset())
-        return sum(self.idf.get(w, self.default_idf) for w in unique if w in present) / total
 
 
 def search_pathways(

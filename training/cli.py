@@ -226,7 +226,7 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
 def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
                   assets: Path | None = typer.Option(None, "--assets", help="Where to write the ranker and settings "
                                                      "(default: the package's agent/assets/judge)."),
-                  shown: int = typer.Option(8, "--shown", help="Candidates the model sees (at most 9).")) -> None:
+                  shown: int = typer.Option(6, "--shown", help="Candidates the model sees (at most 9).")) -> None:
     """Train the feature ranker on judge data; choose the temperature and calibrate confidence on dev."""
     try:
         from agent.ranker import DEFAULT_ASSETS
@@ -247,15 +247,20 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
                        assets: Path | None = typer.Option(None, "--assets", help="Ranker + settings directory "
                                                           "(default: the package's agent/assets/judge)."),
                        adapter: str | None = typer.Option(None, "--adapter", help="The judge adapter to measure "
-                                                          "(default: the shipped one).")) -> None:
+                                                          "(default: the shipped one; 'none': the base model)."),
+                       dry_run: bool = typer.Option(False, "--dry-run", help="Measure and print; change nothing."),
+                       limit: int | None = typer.Option(None, "--limit", help="Only the first N dev sets.")) -> None:
     """Measure the model's votes on the dev split; choose its weight against the ranker and recalibrate."""
     try:
         from agent.ranker import DEFAULT_ASSETS
         from training.common import training_dir
         from training.judge_pipeline import tune_model_weight
 
-        tune_model_weight(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, adapter,
-                          log=lambda message: print(message, file=sys.stderr, flush=True))
+        result = tune_model_weight(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, adapter,
+                                   log=lambda message: print(message, file=sys.stderr, flush=True),
+                                   write=not dry_run, limit=limit)
     except _errors() as error:
         _fail(error)
-    typer.echo(f"Judge settings updated in {assets or DEFAULT_ASSETS}")
+    typer.echo(json.dumps(result["facts"]["model"], indent=2))
+    if not dry_run:
+        typer.echo(f"Judge settings updated in {assets or DEFAULT_ASSETS}")

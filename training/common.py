@@ -1,9 +1,11 @@
-"""What SFT and GRPO share: paths, model/tokenizer loading, the LoRA config, datasets, checkpoints, cards."""
+"""What SFT, DPO and GRPO share: paths, model/tokenizer loading, the LoRA config, datasets, checkpoints, cards,
+and the run itself (train, resume, save, facts)."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,17 @@ def lora_config(recipe: Recipe, num_layers: int | None = None):
                       target_modules=recipe.lora.target_modules, layers_to_transform=layers, task_type="CAUSAL_LM")
 
 
+def model_with_adapter(recipe: Recipe, model_path: str, *, continue_adapter: bool = True):
+    """The base model and the peft config to train: a fresh LoRA, or (`continue_adapter` and the recipe names one)
+    the recipe's adapter loaded trainable, with no config."""
+    model = load_base_model(model_path, recipe)
+    if not (continue_adapter and recipe.adapter):
+        return model, lora_config(recipe, model.config.num_hidden_layers)
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, recipe.adapter, is_trainable=True), None
+
+
 def load_rows(data_dir: Path, split: str, stages: Sequence[str], limit: int | None = None) -> list[dict]:
     rows = [r for r in read_jsonl(data_dir / f"{split}.jsonl") if r["stage"] in stages]
     if not rows:
@@ -123,8 +136,6 @@ def trainer_kwargs(recipe: Recipe, output_dir: Path) -> dict[str, Any]:
 
 def time_budget_callback(max_minutes: float | None):
     """Stops training (saving a checkpoint) once `max_minutes` of wall time are spent: a CPU run fits its slot."""
-    import time
-
     from transformers import TrainerCallback
 
     class TimeBudget(TrainerCallback):
@@ -138,6 +149,38 @@ def time_budget_callback(max_minutes: float | None):
             return control
 
     return TimeBudget()
+
+
+def run_trainer(trainer_cls, recipe: Recipe, output_dir: Path, *, config, dataset, facts: dict[str, Any],
+                resume: bool, seen: tuple[str, int] | None = None, continue_adapter: bool = True,
+                **trainer_args) -> Path:
+    """Build a TRL trainer on the recipe's model, train (resuming from the latest checkpoint), save the final adapter
+    and write its `training_facts.json` and model card; returns the final adapter dir.
+
+    `facts` opens the stage's facts; `seen` = (label, available) adds how many of the available examples the steps
+    covered; the steps, mean loss, wall time and resumed checkpoint follow."""
+    model_path = resolve_model_path(recipe.model)
+    model, peft_config = model_with_adapter(recipe, model_path, continue_adapter=continue_adapter)
+    trainer = trainer_cls(model=model, args=config, train_dataset=dataset, processing_class=load_tokenizer(model_path),
+                          callbacks=[time_budget_callback(recipe.training.max_minutes)], peft_config=peft_config,
+                          **trainer_args)
+    checkpoint = latest_checkpoint(output_dir) if resume else None
+    started = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    final = output_dir / "final"
+    trainer.save_model(str(final))
+    steps = trainer.state.global_step
+    facts = dict(facts)
+    if seen:
+        label, available = seen
+        covered = steps * recipe.training.per_device_train_batch_size * recipe.training.gradient_accumulation_steps
+        facts[label] = min(covered, available)
+    facts |= {"steps": steps, "train loss (mean)": round(result.training_loss, 4),
+              "wall time this run (s)": round(time.perf_counter() - started, 1),
+              "resumed from": str(checkpoint) if checkpoint else "none"}
+    (final / "training_facts.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    write_model_card(final, recipe, facts)
+    return final
 
 
 def data_summary(data_dir: Path) -> str:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge_base.fileio import replacing
 from training.benchmarks import BENCHMARKS, GeneSetCase, held_out_go_ids, load_benchmark
 from training.evidence import EvidenceLibrary, Hit
 from training.traces import grounded_trace, knowledge_answer, plain_trace
@@ -280,13 +281,11 @@ class NameSimilarity:
 
 def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
     count = 0
-    with partial.open("w", encoding="utf-8") as handle:
+    with replacing(path) as partial, partial.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
-    partial.replace(path)
     return count
 
 

@@ -11,7 +11,6 @@ Per-case results are appended to JSONL files, so a run that stops resumes where 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.fileio import append_jsonl, resume_jsonl
 from training.benchmarks import GeneSetCase, load_benchmark
 from training.similarity import Encoder, rouge_l
 
@@ -157,12 +157,7 @@ def load_cases(source_dir: Path, benchmark: str, dev_file: Path | None = None) -
 def run_benchmark(system_name: str, system: System, cases: Sequence[GeneSetCase], results_file: Path,
                   *, batch: int = 8, progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Predict the cases not yet in `results_file`, appending each batch; returns the records of `cases`."""
-    done: dict[str, dict] = {}
-    if results_file.is_file():
-        for line in results_file.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                done[record["id"]] = record
+    done: dict[str, dict] = {record["id"]: record for record in resume_jsonl(results_file)}
     todo = [c for c in cases if c.id not in done]
     results_file.parent.mkdir(parents=True, exist_ok=True)
     for start in range(0, len(todo), batch):
@@ -174,7 +169,7 @@ def run_benchmark(system_name: str, system: System, cases: Sequence[GeneSetCase]
                           "true_name": case.name, "predicted": p.name, **asdict(p)}
                 record.pop("name")
                 done[case.id] = record
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                append_jsonl(handle, record, fsync=False)
         if progress:
             progress(len(cases) - len(todo) + start + len(chunk), len(cases))
     return [done[c.id] for c in cases]

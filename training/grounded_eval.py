@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.fileio import append_jsonl, resume_jsonl
 from training.benchmarks import GeneSetCase
 from training.evaluate import Prediction
 
@@ -114,18 +115,13 @@ def gather_case(case: GeneSetCase, kb, config, leave_out_go: bool = False) -> Ca
 def evidence_for(cases: Sequence[GeneSetCase], kb, config, cache_file: Path,
                  progress: Callable[[int, int], None] | None = None, leave_out_go: bool = False) -> list[CaseEvidence]:
     """Evidence per case, read from `cache_file` when present there, appended to it otherwise."""
-    done: dict[str, CaseEvidence] = {}
-    if cache_file.is_file():
-        for line in cache_file.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                done[row["id"]] = CaseEvidence(**row)
+    done: dict[str, CaseEvidence] = {row["id"]: CaseEvidence(**row) for row in resume_jsonl(cache_file)}
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     with cache_file.open("a", encoding="utf-8") as handle:
         for i, case in enumerate(cases):
             if case.id not in done:
                 done[case.id] = gather_case(case, kb, config, leave_out_go)
-                handle.write(json.dumps(done[case.id].__dict__, ensure_ascii=False) + "\n")
+                append_jsonl(handle, done[case.id].__dict__, fsync=False)
             if progress and (i + 1) % 100 == 0:
                 progress(i + 1, len(cases))
     return [done[c.id] for c in cases]

@@ -32,7 +32,7 @@ def build(source_dir: Path, home: Path | None, out_dir: Path, config, log: Calla
     return written
 
 
-def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 8, seed: int = 0,
+def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6, seed: int = 0,
           log: Callable[[str], None] = print) -> dict:
     """Ranker on train.jsonl; temperature and calibration on dev.jsonl; the model's weight stays as it was
     (0 when new) until `tune_model_weight` measures the model on dev."""
@@ -82,7 +82,7 @@ def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 8, seed
     return settings
 
 
-def write_model_examples(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 8,
+def write_model_examples(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6,
                          log: Callable[[str], None] = print) -> Path:
     """The model's judge examples (SFT/DPO/GRPO) from train.jsonl, shortlists ordered by the trained ranker."""
     from agent.ranker import load_ranker
@@ -99,7 +99,8 @@ def write_model_examples(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown
 
 
 def dev_votes(data_dir: Path, assets: Path, adapter: str | None, batch: int = 8,
-              log: Callable[[str], None] = print) -> tuple[list[list[dict]], list[list[float]], list[dict]]:
+              log: Callable[[str], None] = print,
+              limit: int | None = None) -> tuple[list[list[dict]], list[list[float]], list[dict]]:
     """The ranker's shortlists on dev and the model's log-probabilities over their numbers."""
     from agent.judge import judge_prompt, model_votes, rank
     from agent.model import ModelConfig, load_model
@@ -108,7 +109,7 @@ def dev_votes(data_dir: Path, assets: Path, adapter: str | None, batch: int = 8,
 
     load_ranker.cache_clear()
     ranker = load_ranker(assets)
-    rows = read_rows(data_dir / "dev.jsonl")
+    rows = read_rows(data_dir / "dev.jsonl")[:limit]
     embed = embedder()
     shortlists = [rank(r["pool"], len(r["genes"]), ranker, embed)[: ranker.settings.shown] for r in rows]
     keep = [i for i, s in enumerate(shortlists) if len(s) > 1]
@@ -125,12 +126,13 @@ def dev_votes(data_dir: Path, assets: Path, adapter: str | None, batch: int = 8,
 
 
 def tune_model_weight(data_dir: Path, assets: Path = DEFAULT_ASSETS, adapter: str | None = None,
-                      log: Callable[[str], None] = print) -> dict:
-    """Choose the model's weight on dev (mean cosine of the chosen name), recalibrate, record the facts."""
+                      log: Callable[[str], None] = print, write: bool = True, limit: int | None = None) -> dict:
+    """Choose the model's weight on dev (mean cosine of the chosen name), recalibrate, record the facts
+    (`write=False`: measure only)."""
     from agent.ranker import load_settings
     from training.judge_train import expected_calibration_error, fit_isotonic, reliability_table
 
-    shortlists, votes, rows = dev_votes(data_dir, assets, adapter, log=log)
+    shortlists, votes, rows = dev_votes(data_dir, assets, adapter, log=log, limit=limit)
     labels = [[{c["pathway_id"]: c["label"] for c in r["pool"]}[c["pathway_id"]] for c in s]
               for r, s in zip(rows, shortlists, strict=True)]
     settings = load_settings(assets)
@@ -175,7 +177,8 @@ def tune_model_weight(data_dir: Path, assets: Path = DEFAULT_ASSETS, adapter: st
                              "dev_mean_cosine_by_weight": {str(k): round(v, 4) for k, v in grid.items()},
                              "model_alone_dev_mean_cosine": round(model_alone, 4),
                              "chosen_weight": weight, "previous_weight": settings.model_weight}
-    (assets / "judge.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    if write:
+        (assets / "judge.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     log(f"model weight {weight} (dev mean cosine by weight {grid}; model alone {model_alone:.3f}); "
         f"calibration ECE {ece:.3f} at T={temperature}")
     return raw

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tools.formatting import fdr_text
 from training.evidence import Hit
 
 KEEP_SIMILARITY = 0.75  # an evidence name this close to the true name "names the function"
@@ -23,7 +24,7 @@ def answer_lines(name: str, confidence: float) -> str:
 
 
 def _describe(number: int, hit: Hit, total: int) -> str:
-    return f"[{number}] {hit.name}: {len(hit.overlap_genes)} of {total} genes, FDR {hit.fdr:.2g}."
+    return f"[{number}] {hit.name}: {len(hit.overlap_genes)} of {total} genes, FDR {fdr_text(hit.fdr)}."
 
 
 def confidence_for(best_similarity: float, best_fdr: float | None) -> float:

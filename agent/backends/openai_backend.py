@@ -1,5 +1,6 @@
 """The OpenAI-compatible backend: any server speaking `/chat/completions` (e.g. `vllm serve ... --enable-lora`,
-llama.cpp's server, or a hosted model), over plain HTTP with a timeout and retries.
+llama.cpp's server, or a hosted model), over HTTP under the shared policy (`knowledge_base.http_policy`: a timeout,
+urllib3 retries with backoff).
 
 With `prompt_style="reference"` it sends the authors' raw text to `/completions` instead.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import requests
 
-from agent.model import (
+from agent.model_types import (
     BackendUnavailableError,
     Generation,
     GenerationConfig,
@@ -25,8 +26,9 @@ from agent.model import (
     resolve_adapter,
 )
 from agent.prompts import render_reference
+from knowledge_base.http_policy import RETRY_STATUS, HttpFailure, HttpPolicy, send
 
-_RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+_RETRY_STATUS = RETRY_STATUS | {408, 409}  # a server's request timeout, and vLLM's "busy" answer
 _BACKOFF_S = 0.5
 _MAX_PARALLEL = 4
 
@@ -42,7 +44,9 @@ class OpenAIBackend:
             )
         self.config = config
         self.base_url = config.base_url.rstrip("/")
-        self.session = session or requests.Session()
+        self.policy = HttpPolicy(connect_timeout=config.request_timeout_s, read_timeout=config.request_timeout_s,
+                                 retries=config.max_retries, backoff=_BACKOFF_S, retry_status=_RETRY_STATUS)
+        self.session = self.policy.mount(session or requests.Session())
         self._model_name: str | None = resolve_adapter(config) or config.model
 
     @classmethod
@@ -138,42 +142,28 @@ class OpenAIBackend:
         }
 
     def _request(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-        """One API call, retried with exponential backoff on connection errors, timeouts and 5xx/429 answers."""
+        """One API call; the policy retries connection errors, timeouts and 5xx/429/408/409 answers with backoff."""
         url = self.base_url + path
         headers = {"Content-Type": "application/json"}
         key = os.environ.get(self.config.api_key_env)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        problem = ""
-        for attempt in range(self.config.max_retries + 1):
-            if attempt:
-                time.sleep(_BACKOFF_S * 2 ** (attempt - 1))
-            try:
-                response = self.session.request(
-                    method, url, json=payload, headers=headers, timeout=self.config.request_timeout_s
-                )
-            except requests.Timeout:
-                problem = f"no answer within {self.config.request_timeout_s:g} s"
-                continue
-            except requests.ConnectionError as error:
-                problem = f"cannot connect ({type(error).__name__})"
-                continue
-            if response.status_code in _RETRY_STATUS:
-                problem = f"HTTP {response.status_code}: {response.text[:200]}"
-                continue
-            if response.status_code >= 400:
-                raise ModelError(
-                    f"{method} {url} failed with HTTP {response.status_code}: {response.text[:300]}"
-                    + (f" (is {self.config.api_key_env} set?)" if response.status_code in (401, 403) else "")
-                )
-            try:
-                return response.json()
-            except ValueError as error:
-                raise ModelError(f"{url} did not answer with JSON: {response.text[:200]!r}") from error
-        raise BackendUnavailableError(
-            f"{method} {url} failed after {self.config.max_retries + 1} attempts ({problem}). Is the server "
-            "running and --base-url right (it usually ends in /v1)?"
-        )
+        try:
+            response = send(self.policy, method, url, session=self.session, json=payload, headers=headers)
+        except HttpFailure as failure:
+            raise BackendUnavailableError(
+                f"{method} {url} failed after {self.policy.attempts} attempts ({failure.problem}). Is the server "
+                "running and --base-url right (it usually ends in /v1)?"
+            ) from failure
+        if response.status_code >= 400:
+            raise ModelError(
+                f"{method} {url} failed with HTTP {response.status_code}: {response.text[:300]}"
+                + (f" (is {self.config.api_key_env} set?)" if response.status_code in (401, 403) else "")
+            )
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ModelError(f"{url} did not answer with JSON: {response.text[:200]!r}") from error
 
 
 def _first_choice(body: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.model import (
+from agent.model_types import (
     EMBEDDED_MODEL_NAME,
     Generation,
     GenerationConfig,
@@ -151,12 +151,12 @@ class TransformersBackend:
     def choice_logprobs(
         self, batch: Sequence[Sequence[Message]], prefix: str, options: Sequence[str]
     ) -> list[list[float]]:
-        """For each conversation, the log-probability of each option as the next token after the assistant's
+        """For each conversation, the log-probability of each option as the continuation of the assistant's
         `prefix`: one forward pass per chunk, no generation (the judge's cheap choice)."""
         import torch
 
-        option_ids = self._option_token_ids(prefix, options)
-        texts = [self.render(messages) + prefix for messages in batch]
+        shared, option_ids = self._option_tokens(prefix, options)
+        texts = [self.render(messages) + shared for messages in batch]
         add_special = self.config.prompt_style == "reference"
         results: list[list[float]] = []
         for chunk in chunked(texts, self.config.max_batch_size):
@@ -176,18 +176,20 @@ class TransformersBackend:
             results.extend(logprobs.cpu().tolist())
         return results
 
-    def _option_token_ids(self, prefix: str, options: Sequence[str]) -> list[int]:
-        """The first token each option adds after `prefix` (" 3" after "Answer:" is one token in BPE vocabularies)."""
+    def _option_tokens(self, prefix: str, options: Sequence[str]) -> tuple[str, list[int]]:
+        """The text every option shares after `prefix` (e.g. a lone space token: SmolLM2 splits " 3" into " "
+        and "3") and the first token that tells each option apart."""
+        encoded = [self.tokenizer(prefix + option, add_special_tokens=False)["input_ids"] for option in options]
+        common = 0
+        while all(len(ids) > common for ids in encoded) and len({ids[common] for ids in encoded}) == 1:
+            common += 1
+        if any(len(ids) <= common for ids in encoded) or len({ids[common] for ids in encoded}) != len(options):
+            raise ModelError(f"Options {list(options)} cannot be told apart by one token after {prefix!r}.")
         base = self.tokenizer(prefix, add_special_tokens=False)["input_ids"]
-        ids = []
-        for option in options:
-            full = self.tokenizer(prefix + option, add_special_tokens=False)["input_ids"]
-            if full[: len(base)] != base or len(full) <= len(base):
-                raise ModelError(f"Option {option!r} does not extend the prefix {prefix!r} token by token.")
-            ids.append(full[len(base)])
-        if len(set(ids)) != len(ids):
-            raise ModelError(f"Options {list(options)} share their first token: they cannot be told apart.")
-        return ids
+        if encoded[0][: len(base)] != base or common < len(base):
+            raise ModelError(f"The options do not extend the prefix {prefix!r} token by token.")
+        shared = prefix + self.tokenizer.decode(encoded[0][len(base) : common])
+        return shared, [ids[common] for ids in encoded]
 
     def _generate_texts(self, texts: list[str], config: GenerationConfig) -> list[Generation]:
         import torch

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.model import (
+from agent.model_types import (
     BackendUnavailableError,
     Generation,
     GenerationConfig,

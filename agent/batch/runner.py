@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from agent.api import analysis_from_state
 from agent.batch.inputs import GeneSetInput
 from agent.batch.lock import exclusive_output
 from agent.context import AgentContext
+from knowledge_base.fileio import append_jsonl, complete_lines, resume_jsonl
 
 RESULTS_FILE = "results.jsonl"
 
@@ -41,30 +41,15 @@ class BatchSummary:
 
 def finished_ids(results_path: Path) -> set[str]:
     """Ids already in results.jsonl. A line torn by a kill mid-write is cut off, so appends stay valid."""
-    if not results_path.exists():
-        return set()
-    data = results_path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        with results_path.open("r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
-        data = data[: data.rfind(b"\n") + 1]
-    done = set()
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            done.add(json.loads(line)["id"])
-    return done
+    return {record["id"] for record in resume_jsonl(results_path)}
 
 
 def read_results(results_path: Path) -> list[dict]:
-    if not results_path.exists():
-        return []
-    return [json.loads(line) for line in results_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in complete_lines(results_path)] if results_path.exists() else []
 
 
 def append_record(handle, record: dict) -> None:
-    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    handle.flush()
-    os.fsync(handle.fileno())
+    append_jsonl(handle, record)
 
 
 @dataclass
@@ -137,24 +122,37 @@ def run_batch(
         pending = writer.pending(sets)
         with progress_bar(len(sets), len(sets) - len(pending), show_progress) as progress:
             for chunk in chunked(pending, batch_size):
-                for record in analyse_chunk(chunk, context, workers=workers):
+
+                def written(record: dict) -> None:
                     writer.write(record)
                     progress.update(1)
+
+                analyse_chunk(chunk, context, workers=workers, on_record=written,
+                              on_phase=lambda phase: progress.set_postfix_str(phase, refresh=True))
         return writer.summary(len(sets), len(pending))
 
 
-def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, workers: int = 1) -> list[dict]:
+def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, workers: int = 1,
+                  on_record: Callable[[dict], None] | None = None,
+                  on_phase: Callable[[str], None] | None = None) -> list[dict]:
     """The records (results.jsonl lines) of one chunk, in its order. A set that fails for its own reason
-    (no known genes, ...) gets a record with `error`, like any other."""
+    (no known genes, ...) gets a record with `error`, like any other. `on_record` receives each record as soon as
+    its set is finished (progress advances per set, and the local engine writes it at once)."""
     prepare, finish = _graphs()
+    announce = on_phase or (lambda phase: None)
+    records = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        announce(f"evidence for {len(chunk)} sets")
         states = list(pool.map(lambda s: prepare.invoke({"input_genes": list(s.genes)}, context=context), chunk))
+        announce(f"judging {len(chunk)} sets")
         states = propose_batch(states, context)
-        finished = list(pool.map(lambda state: finish.invoke(state, context=context), states))
-    return [
-        analysis_from_state(state, item.id).to_dict() | item.record_fields()
-        for item, state in zip(chunk, finished, strict=True)
-    ]
+        announce("verifying")
+        for item, state in zip(chunk, pool.map(lambda state: finish.invoke(state, context=context), states),
+                               strict=True):
+            records.append(analysis_from_state(state, item.id).to_dict() | item.record_fields())
+            if on_record is not None:
+                on_record(records[-1])
+    return records
 
 
 @functools.cache

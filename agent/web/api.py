@@ -11,6 +11,7 @@ import asyncio
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -49,6 +50,26 @@ def thresholds_form(
 
 def format_form(fmt: str = Form("auto", alias="format", description=f"One of {', '.join(FORMATS)}.")) -> str:
     return fmt
+
+
+@dataclass(frozen=True)
+class GeneSetUpload:
+    """An uploaded gene-set file, already checked by `read_upload`, and how to read it."""
+
+    filename: str
+    data: bytes
+    fmt: str
+    thresholds: Thresholds
+
+
+def gene_set_upload(
+    file: UploadFile = File(..., description="GMT, gene-set table, DE table or marker table (10 MB at most)."),
+    fmt: str = Depends(format_form),
+    thresholds: Thresholds = Depends(thresholds_form),
+    web: WebState = Depends(web_state),
+) -> GeneSetUpload:
+    filename, data = read_upload(file.filename, file.file, web.max_upload_bytes)
+    return GeneSetUpload(filename, data, fmt, thresholds)
 
 
 @router.post(
@@ -186,19 +207,14 @@ def kb_info(web: WebState = Depends(web_state)) -> dict:
 
 
 @router.post("/gene-sets", summary="Read the gene sets of an uploaded file (nothing is run)")
-def parse_gene_sets(
-    file: UploadFile = File(..., description="GMT, gene-set table, DE table or marker table (10 MB at most)."),
-    fmt: str = Depends(format_form),
-    thresholds: Thresholds = Depends(thresholds_form),
-    web: WebState = Depends(web_state),
-) -> dict:
+def parse_gene_sets(upload: GeneSetUpload = Depends(gene_set_upload)) -> dict:
     """For the chat page's "pick a set from a file": the sets the batch reader finds, with their genes."""
-    filename, data = read_upload(file.filename, file.file, web.max_upload_bytes)
+    filename = upload.filename
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("input" + Path(filename).suffix.lower())
-        path.write_bytes(data)
+        path.write_bytes(upload.data)
         try:
-            sets = read_gene_sets(path, fmt, thresholds)
+            sets = read_gene_sets(path, upload.fmt, upload.thresholds)
         except InputFileError as error:
             raise InputFileError(str(error).replace(path.name, filename).replace(folder, "")) from None
     rows = [{"id": s.id, "genes": list(s.genes), "description": s.description} for s in sets]

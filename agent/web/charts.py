@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from tools.formatting import fdr_text
+
 SOURCE_COLOURS = {"reactome": "#2f6db5", "wikipathways": "#2e8540"}
 OTHER_COLOUR = "#6b6b6b"
 VERDICT_COLOURS = {"supported": "#1a7f37", "partly supported": "#bf8700", "not supported": "#cf222e"}
@@ -83,7 +85,7 @@ def fdr_bar_chart(evidence: list[dict], limit: int = 10, width: int = 760) -> st
             for k, line in enumerate(lines)
         )
         parts.append(
-            f"<g><title>{escape(label)}: FDR {row['fdr']:.2g}, {len(row['overlap_genes'])} genes</title>"
+            f"<g><title>{escape(label)}: FDR {fdr_text(row['fdr'])}, {len(row['overlap_genes'])} genes</title>"
             f'<text class="label" text-anchor="end" font-size="11">{spans}</text>'
             f'<rect x="{label_w}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar_h}" fill="{colour}"/>'
             f'<text x="{label_w + value * scale + 4:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="11">'
@@ -115,7 +117,7 @@ def grid_columns(result: dict, max_pathways: int) -> list[dict]:
     columns = [
         {
             "label": _short(row["name"], 34),
-            "title": f"{row['pathway_id']} {row['name']} (FDR {row['fdr']:.2g})",
+            "title": f"{row['pathway_id']} {row['name']} (FDR {fdr_text(row['fdr'])})",
             "kind": "pathway",
             "genes": set(row["overlap_genes"]),
             "colour": SOURCE_COLOURS.get(row["source"], OTHER_COLOUR),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import re
 import secrets
@@ -25,6 +24,7 @@ from typing import Generic, Protocol, TypeVar
 from agent.batch.inputs import GeneSetInput, InputFileError, Thresholds, read_gene_sets
 from agent.batch.runner import RESULTS_FILE
 from agent.context import AgentContext
+from knowledge_base.fileio import complete_lines, write_json_atomic
 
 log = logging.getLogger("gene_r1.web.jobs")
 
@@ -54,24 +54,6 @@ class Job:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def complete_lines(path: Path) -> list[str]:
-    """The newline-terminated lines of a file another thread may be appending to (a torn last line is ignored)."""
-    if not path.exists():
-        return []
-    data = path.read_bytes()
-    return [line for line in data[: data.rfind(b"\n") + 1].decode("utf-8").splitlines() if line.strip()]
-
-
-def write_json_atomic(path: Path, value: object) -> None:
-    """Write JSON so that a reader (or a restart after kill -9) sees the old file or the new one, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 R = TypeVar("R", bound="JobRecord")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import FileResponse, Response
 
-from agent.batch.inputs import Thresholds
-from agent.web.api import format_form, thresholds_form
+from agent.web.api import GeneSetUpload, gene_set_upload
 from agent.web.jobs import Job, JobNotFoundError
 from agent.web.report import with_links
 from agent.web.state import WebState, web_state
-from agent.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/jobs")
 
@@ -44,15 +43,9 @@ def attachment(name: str) -> dict:
 
 
 @router.post("", status_code=201, summary="Upload a GMT / DE table / marker table and queue a batch job")
-def create_job(
-    file: UploadFile = File(..., description="GMT, gene-set table, DE table or marker table (10 MB at most)."),
-    fmt: str = Depends(format_form),
-    thresholds: Thresholds = Depends(thresholds_form),
-    web: WebState = Depends(web_state),
-) -> dict:
+def create_job(upload: GeneSetUpload = Depends(gene_set_upload), web: WebState = Depends(web_state)) -> dict:
     """The file is read at once: a malformed one answers 400 with the line or column at fault, and no job."""
-    filename, data = read_upload(file.filename, file.file, web.max_upload_bytes)
-    job = web.jobs.create(filename, data, fmt, thresholds)
+    job = web.jobs.create(upload.filename, upload.data, upload.fmt, upload.thresholds)
     web.worker.submit(job)
     return job_status(web, job)
 
@@ -98,40 +91,37 @@ def find_result(web: WebState, job_id: str, set_id: str) -> dict:
     raise JobNotFoundError(f"Job {job_id} has no set {set_id!r}.")
 
 
-@router.get("/{job_id}/results.jsonl", summary="Download: one JSON line per finished set")
-def download_jsonl(job_id: str, web: WebState = Depends(web_state)) -> PlainTextResponse:
+def download(web: WebState, job_id: str, body: Callable[[Job], str], suffix: str, media_type: str) -> Response:
+    """A job's finished sets rendered by `body`, as an attachment named after the job."""
     job = web.jobs.get(job_id)
+    return Response(body(job), media_type=media_type, headers=attachment(f"gene-r1-{job.id}.{suffix}"))
+
+
+@router.get("/{job_id}/results.jsonl", summary="Download: one JSON line per finished set")
+def download_jsonl(job_id: str, web: WebState = Depends(web_state)) -> Response:
     from agent.web.jobs import complete_lines
 
-    lines = complete_lines(web.jobs.results_path(job))
-    return PlainTextResponse(
-        "".join(line + "\n" for line in lines),
-        media_type="application/x-ndjson",
-        headers=attachment(f"gene-r1-{job.id}.jsonl"),
-    )
+    def body(job: Job) -> str:
+        return "".join(line + "\n" for line in complete_lines(web.jobs.results_path(job)))
+
+    return download(web, job_id, body, "jsonl", "application/x-ndjson")
 
 
 @router.get("/{job_id}/summary.tsv", summary="Download: one summary row per finished set")
-def download_tsv(job_id: str, web: WebState = Depends(web_state)) -> PlainTextResponse:
+def download_tsv(job_id: str, web: WebState = Depends(web_state)) -> Response:
     from agent.render import to_summary_tsv
 
-    job = web.jobs.get(job_id)
-    return PlainTextResponse(
-        to_summary_tsv(web.jobs.results(job)),
-        media_type="text/tab-separated-values",
-        headers=attachment(f"gene-r1-{job.id}.tsv"),
-    )
+    return download(web, job_id, lambda job: to_summary_tsv(web.jobs.results(job)), "tsv", "text/tab-separated-values")
 
 
 @router.get("/{job_id}/report.html", summary="Download: a self-contained HTML report of every finished set")
-def download_html(job_id: str, web: WebState = Depends(web_state)) -> HTMLResponse:
+def download_html(job_id: str, web: WebState = Depends(web_state)) -> Response:
     from agent.render import to_html
 
-    job = web.jobs.get(job_id)
-    return HTMLResponse(
-        to_html(web.jobs.results(job), title=f"gene-r1: {job.filename}"),
-        headers=attachment(f"gene-r1-{job.id}.html"),
-    )
+    def body(job: Job) -> str:
+        return to_html(web.jobs.results(job), title=f"gene-r1: {job.filename}")
+
+    return download(web, job_id, body, "html", "text/html")
 
 
 @router.get("/{job_id}/input", summary="Download the uploaded file as it was received")

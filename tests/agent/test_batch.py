@@ -72,3 +72,15 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, t
     assert sorted(ids) == [f"set{i:02d}" for i in range(16)]
     assert (out / "summary.tsv").read_text().count("\n") == 17
     assert "<html" in (out / "report.html").read_text()
+
+
+def test_each_record_is_handed_over_as_its_set_finishes_not_at_the_end_of_the_chunk(agent_context):
+    from agent.batch.runner import analyse_chunk
+
+    chunk = [GeneSetInput("a", tuple(MITOSIS)), GeneSetInput("b", ("NOTAGENE1",)),
+             GeneSetInput("c", tuple(MISMATCH_REPAIR))]
+    seen, phases = [], []
+    records = analyse_chunk(chunk, agent_context, on_record=lambda r: seen.append(r["id"]), on_phase=phases.append)
+    assert seen == ["a", "b", "c"] == [r["id"] for r in records]
+    assert records[1]["error"] and not records[0]["error"]
+    assert phases == ["evidence for 3 sets", "judging 3 sets", "verifying"]

@@ -78,8 +78,8 @@ def test_confidence_comes_from_the_calibration_table():
 def test_the_judge_prompt_numbers_candidates_and_quotes_their_evidence():
     genes = ["MLH1", "MSH2", "MSH6", "PMS2", "EXO1", "MSH3"]
     (system, user) = judge_prompt(genes, ranked_candidates())
-    assert "1. Mismatch repair | 3 of 6 genes, FDR 1.0e-08" in user["content"]
-    assert "3. DNA mismatch repair pathway | 1 of 6 genes, search hit" in user["content"]
+    assert "1. Mismatch repair (3/6 genes, FDR 1e-08)" in user["content"]
+    assert "3. DNA mismatch repair pathway (1/6 genes, search hit)" in user["content"]
     assert "MLH1, MSH2, MSH6, PMS2, EXO1, MSH3" in user["content"]
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-import agent.model
+import agent.model_types
 from agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, embedded_model_dir
 from agent.model import (
     EMBEDDED_MODEL_NAME,
@@ -42,7 +42,7 @@ def shipped_adapter(tiny_lora_adapter_dir, tmp_path, monkeypatch):
     """A default adapter 'shipped' at the place training will put it (redirected into tmp_path)."""
     shipped = tmp_path / "training" / "adapters" / "smollm2-135m-gene-r1"
     shutil.copytree(tiny_lora_adapter_dir, shipped)
-    monkeypatch.setattr(agent.model, "DEFAULT_ADAPTER_DIR", shipped)
+    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", shipped)
     return shipped
 
 
@@ -98,7 +98,7 @@ def test_greedy_is_the_default():
 
 
 def test_without_a_shipped_adapter_the_embedded_model_runs_as_its_base(monkeypatch, tmp_path):
-    monkeypatch.setattr(agent.model, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
 
     assert default_adapter_dir() is None
     assert resolve_adapter(ModelConfig()) is None
@@ -127,7 +127,7 @@ def test_a_finished_conversion_is_reused(tiny_as_embedded):
 
 
 def test_the_default_config_loads_the_embedded_model_from_the_data_home(tiny_as_embedded, monkeypatch, tmp_path):
-    monkeypatch.setattr(agent.model, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
 
     backend = load_model(ModelConfig())
 

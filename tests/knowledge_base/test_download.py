@@ -16,7 +16,7 @@ from knowledge_base.fetch import HttpPolicy, download_file
 from knowledge_base.store import KnowledgeBaseError, PathwayStore
 from tests.knowledge_base.local_server import LocalServer, Route
 
-FAST = HttpPolicy(timeout=5.0, retries=2, backoff=0.01)
+FAST = HttpPolicy(connect_timeout=5.0, read_timeout=5.0, retries=2, backoff=0.01)
 SUMMATIONS = {
     "R-HSA-69620": "Checkpoints <b>halt</b> the cycle &amp; wait.",
     "R-HSA-1640170": "The replication of the genome and the division of the cell.",
@@ -184,7 +184,7 @@ def test_a_slow_server_times_out(server, tmp_path):
 
     with pytest.raises(KnowledgeBaseError, match="Timeout"):
         download_file(f"{server.url}/hgnc/hgnc_complete_set.txt", tmp_path / "x",
-                      policy=HttpPolicy(timeout=0.2, retries=0), show_progress=False)
+                      policy=HttpPolicy(connect_timeout=0.2, read_timeout=0.2, retries=0), show_progress=False)
 
 
 def test_a_checksum_mismatch_is_refused(server, tmp_path):

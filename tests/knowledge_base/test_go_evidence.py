@@ -118,7 +118,7 @@ def test_an_online_build_with_go_downloads_the_ontology_and_the_human_annotation
     server.routes["/go/goa_human.gaf.gz"] = Route((GO_OFFICIAL / "goa_human.gaf.gz").read_bytes())
     online = replace(urls(server), go_obo=f"{server.url}/go/go-basic.obo", go_gaf=f"{server.url}/go/goa_human.gaf.gz")
     monkeypatch.setattr(download, "SourceUrls", lambda: online)
-    monkeypatch.setattr(fetch, "HttpPolicy", lambda: FAST)
+    monkeypatch.setattr(fetch, "DOWNLOAD_POLICY", FAST)
 
     result = CliRunner().invoke(app, ["build", "--download", "--with-go", "--no-index", "-q", "--home", str(tmp_path)])
 

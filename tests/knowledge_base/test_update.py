@@ -19,7 +19,7 @@ runner = CliRunner()
 def official(server, monkeypatch):  # noqa: F811 (the imported fixture)
     """Point the CLI's default download servers at the local one."""
     monkeypatch.setattr(download, "SourceUrls", lambda: urls(server))
-    monkeypatch.setattr(fetch, "HttpPolicy", lambda: FAST)
+    monkeypatch.setattr(fetch, "DOWNLOAD_POLICY", FAST)
     return server
 
 

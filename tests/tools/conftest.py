@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,13 @@ def make_home(home: Path, contents: StoreContents | None = None) -> Path:
     return home
 
 
+def opened_kb(home: Path) -> Iterator[KnowledgeBase]:
+    """A fixture body: the knowledge base at `home`, closed after the test."""
+    kb = KnowledgeBase.open(home)
+    yield kb
+    kb.close()
+
+
 @pytest.fixture
 def small_home(tmp_path: Path) -> Path:
     return make_home(tmp_path / "small-home")
@@ -69,9 +77,7 @@ def small_home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def small_kb(small_home: Path) -> KnowledgeBase:
-    kb = KnowledgeBase.open(small_home)
-    yield kb
-    kb.close()
+    yield from opened_kb(small_home)
 
 
 @pytest.fixture(scope="session")
@@ -91,9 +97,7 @@ def small_indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def small_indexed_kb(small_indexed_home: Path) -> KnowledgeBase:
-    kb = KnowledgeBase.open(small_indexed_home)
-    yield kb
-    kb.close()
+    yield from opened_kb(small_indexed_home)
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +106,4 @@ def real_kb(built_kb_home: Path) -> KnowledgeBase:
 
     Its first use builds it (minutes: every pathway is embedded), so tests using it are marked slow.
     """
-    kb = KnowledgeBase.open(built_kb_home)
-    yield kb
-    kb.close()
+    yield from opened_kb(built_kb_home)

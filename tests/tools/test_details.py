@@ -25,16 +25,6 @@ def test_pathway_ids_are_trimmed_and_case_insensitive(small_kb):
     assert pathway_details(" wp531 ", kb=small_kb).pathway_id == "WP531"
 
 
-def test_an_unknown_pathway_id_is_a_clear_error_with_suggestions(small_kb):
-    with pytest.raises(UnknownPathwayError, match="Did you mean R-HSA-5358508"):
-        pathway_details("R-HSA-5358509", kb=small_kb)
-
-
-def test_an_empty_pathway_id_is_a_clear_error(small_kb):
-    with pytest.raises(ToolInputError, match="Give a pathway id"):
-        pathway_details("  ", kb=small_kb)
-
-
 def test_gene_info_gives_name_groups_and_pathways_per_source(small_kb):
     info = gene_info("TP53", kb=small_kb)
 
@@ -59,14 +49,18 @@ def test_gene_info_says_when_names_are_absent_and_when_no_pathway_holds_the_gene
     assert "no HGNC names" in info.note and "No Reactome or WikiPathways pathway contains NOPATH1" in info.note
 
 
-def test_gene_info_for_an_unknown_symbol_is_a_clear_error(small_kb):
-    with pytest.raises(ToolInputError, match="'NOTAGENE' is not a known human gene symbol"):
-        gene_info("NOTAGENE", kb=small_kb)
-
-
-def test_gene_info_for_an_ambiguous_symbol_names_the_candidates(small_kb):
-    with pytest.raises(ToolInputError, match="may stand for GENEA, GENEB"):
-        gene_info("AMB1", kb=small_kb)
+@pytest.mark.parametrize(("lookup", "query", "error", "message"), [
+    pytest.param(pathway_details, "R-HSA-5358509", UnknownPathwayError, "Did you mean R-HSA-5358508",
+                 id="an_unknown_pathway_id_gets_suggestions"),
+    pytest.param(pathway_details, "  ", ToolInputError, "Give a pathway id", id="an_empty_pathway_id"),
+    pytest.param(gene_info, "NOTAGENE", ToolInputError, "'NOTAGENE' is not a known human gene symbol",
+                 id="an_unknown_symbol"),
+    pytest.param(gene_info, "AMB1", ToolInputError, "may stand for GENEA, GENEB",
+                 id="an_ambiguous_symbol_names_the_candidates"),
+])
+def test_a_bad_query_is_a_clear_error(small_kb, lookup, query, error, message):
+    with pytest.raises(error, match=message):
+        lookup(query, kb=small_kb)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import random
 import numpy as np
 import pytest
 
+from tests.training.tiny_recipes import tiny_recipe
 from training.benchmarks import held_out_go_ids
 from training.grounded_eval import paired_bootstrap
 from training.judge_data import JudgeDataConfig, LeaveOut, build_judge_data, dev_bucket
@@ -168,16 +169,8 @@ def judge_model_data(judge_data, tmp_path_factory):
 
 
 def judge_recipe(model_dir, stage: str, **training):
-    from training.recipes import recipe_from_dict
-
-    return recipe_from_dict({
-        "name": "tiny-judge", "stage": stage, "model": str(model_dir),
-        "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": "all-linear"},
-        "training": {"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 1, "max_length": 1024,
-                     "learning_rate": 1e-3, "stages": ["judge"], **training},
-        "grpo": {"num_generations": 2, "max_completion_length": 4, "rewards": ["judge_choice", "judge_verified"]},
-        "dpo": {"beta": 0.1},
-    })
+    return tiny_recipe(model_dir, stage, name="tiny-judge", rewards=["judge_choice", "judge_verified"],
+                       max_completion_length=4, **{"max_length": 1024, "stages": ["judge"], **training})
 
 
 @pytest.mark.slow
@@ -204,3 +197,20 @@ def test_the_shipped_judge_recipes_parse():
     for name, stage in (("judge-sft", "sft"), ("judge-dpo", "dpo"), ("judge-grpo", "grpo"), ("judge-sft-gpu", "sft")):
         recipe = load_recipe(f"smollm2-135m/{name}")
         assert recipe.stage == stage and recipe.training.stages == ["judge"]
+
+
+def test_go_leave_term_out_removes_the_target_and_go_terms_nearly_equal_to_the_set_only():
+    from tools.enrichment import EnrichmentIndex
+    from training.grounded_eval import go_leave_out_ids
+
+    sets = {"GO:0000001": {"A", "B", "C", "D"}, "GO:0000002": {"A", "B", "C"}, "GO:0000003": {"A", "X", "Y", "Z"},
+            "R-HSA-1": {"A", "B", "C", "D"}}
+    index = EnrichmentIndex.from_gene_sets(sets, {k: k for k in sets},
+                                           {k: "go" if k.startswith("GO") else "reactome" for k in sets})
+    class Kb:  # what the leave-out reads of a knowledge base (hashable, as the real one is)
+        enrichment_index = index
+
+    kb = Kb()
+    # the target itself, and GO:0000002 (Jaccard 3/4); not the distant GO term, never a Reactome pathway
+    assert go_leave_out_ids("GO:0000001", ["A", "B", "C", "D"], kb) == {"GO:0000001", "GO:0000002"}
+    assert go_leave_out_ids("NEST:1", ["A", "B", "C", "D"], kb) == {"GO:0000001", "GO:0000002"}

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from tests.training.tiny_recipes import tiny_recipe
 from training.data import DataConfig, build_data
 from training.evidence import EvidenceLibrary
-from training.recipes import recipe_from_dict
 from training.similarity import rouge_l
 
 TINY_DATA = DataConfig(seed=1, reasoning={"go_bp": 4, "reactome": 4}, knowledge=2, task=2, max_prompt_genes=8)
@@ -20,17 +20,6 @@ def data_dir(shared_data, tmp_path_factory):
     build_data(shared_data, out, TINY_DATA, library=EvidenceLibrary.from_source_dir(shared_data),
                similarity=lambda names, target: [rouge_l(n, target) for n in names])
     return out
-
-
-def tiny_recipe(model_dir, stage: str, **training):
-    return recipe_from_dict({
-        "name": "tiny", "stage": stage, "model": str(model_dir),
-        "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": "all-linear"},
-        "training": {"max_steps": 2, "per_device_train_batch_size": 2, "save_steps": 1, "max_length": 1664,
-                     "learning_rate": 1e-3, "stages": ["reasoning", "task", "knowledge"], **training},
-        "grpo": {"num_generations": 2, "max_completion_length": 8, "rewards": ["think", "process", "format",
-                                                                                "rouge_l", "verification"]},
-    })
 
 
 @pytest.mark.slow

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,13 +34,40 @@ def answering(url: str) -> bool:
         return False
 
 
+class Server:
+    """The web server in a subprocess on a free port: killed with -9, then started again on the same state."""
+
+    def __init__(self, web_config, tmp_path: Path):
+        self.web_config = web_config
+        self.state_dir, self.port, self.log = tmp_path / "state", free_port(), tmp_path / "server.log"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, what: str) -> None:
+        self.process = start_server(self.web_config, self.state_dir, self.port, self.log)
+        wait_for(lambda: answering(self.url), 120, what, every=0.3)
+
+    def kill9(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+
+@contextmanager
+def running_server(web_config, tmp_path: Path) -> Iterator[Server]:
+    server = Server(web_config, tmp_path)
+    try:
+        server.start("the server to start")
+        yield server
+    finally:
+        if server.process:
+            server.process.kill()
+            server.process.wait(10)
+
+
 @pytest.mark.slow
 def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_once(web_config, tmp_path):
-    state_dir, port, log = tmp_path / "state", free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(web_config, state_dir, port, log)
-    try:
-        wait_for(lambda: answering(url), 120, "the server to start", every=0.3)
+    with running_server(web_config, tmp_path) as server:
+        url, state_dir = server.url, server.state_dir
         files = {"file": ("sets.gmt", gmt_text(N_SETS).encode(), "text/plain")}
         job = httpx.post(f"{url}/api/jobs", files=files, timeout=30).json()
         assert job["total"] == N_SETS
@@ -48,13 +77,11 @@ def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_o
             "the job to finish two sets",
             every=0.05,
         )
-        server.send_signal(signal.SIGKILL)
-        server.wait(10)
+        server.kill9()
         killed_at = len((state_dir / "jobs" / job["id"] / "results.jsonl").read_bytes().splitlines())
         assert status["done"] <= killed_at < N_SETS, "the job should still be running when the server dies"
 
-        server = start_server(web_config, state_dir, port, log)
-        wait_for(lambda: answering(url), 120, "the restarted server", every=0.3)
+        server.start("the restarted server")
         final = wait_for(
             lambda: (
                 (s := httpx.get(f"{url}/api/jobs/{job['id']}", timeout=5).json())["state"] in ("done", "failed") and s
@@ -62,13 +89,10 @@ def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_o
             300,
             "the resumed job to finish",
         )
-        assert (final["state"], final["done"]) == ("done", N_SETS), log.read_text()[-3000:]
+        assert (final["state"], final["done"]) == ("done", N_SETS), server.log.read_text()[-3000:]
         lines = (state_dir / "jobs" / job["id"] / "results.jsonl").read_text().splitlines()
         counts = Counter(json.loads(line)["id"] for line in lines)
         assert len(counts) == N_SETS and set(counts.values()) == {1}
-    finally:
-        server.kill()
-        server.wait(10)
 
 
 N_ANALYSES = len(GENE_GROUPS)
@@ -77,22 +101,17 @@ N_ANALYSES = len(GENE_GROUPS)
 @pytest.mark.slow
 def test_analyses_queued_when_the_server_is_killed_all_finish_after_a_restart(web_config, tmp_path):
     """Every analysis that got a 202 is on disk before the answer: kill -9 loses none, the restart runs them."""
-    state_dir, port, log = tmp_path / "state", free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(web_config, state_dir, port, log)
-    try:
-        wait_for(lambda: answering(url), 120, "the server to start", every=0.3)
+    with running_server(web_config, tmp_path) as server:
+        url, state_dir = server.url, server.state_dir
         sets = list(GENE_GROUPS.values())
         accepted = [httpx.post(f"{url}/api/analyze", json={"genes": genes}, timeout=10) for genes in sets]
         assert [r.status_code for r in accepted] == [202] * N_ANALYSES
         ids = [r.json()["id"] for r in accepted]
-        server.send_signal(signal.SIGKILL)
-        server.wait(10)
+        server.kill9()
         states = [json.loads((state_dir / "analyses" / i / "job.json").read_text())["state"] for i in ids]
         assert "queued" in states, "some analyses should still be waiting when the server dies"
 
-        server = start_server(web_config, state_dir, port, log)
-        wait_for(lambda: answering(url), 120, "the restarted server", every=0.3)
+        server.start("the restarted server")
         for job_id in ids:
             final = wait_for(
                 lambda job_id=job_id: (
@@ -103,7 +122,4 @@ def test_analyses_queued_when_the_server_is_killed_all_finish_after_a_restart(we
                 120,
                 f"analysis {job_id} after the restart",
             )
-            assert final["state"] == "done" and final["result"]["genes"], log.read_text()[-3000:]
-    finally:
-        server.kill()
-        server.wait(10)
+            assert final["state"] == "done" and final["result"]["genes"], server.log.read_text()[-3000:]
