@@ -46,7 +46,7 @@ def render_reasoning(genes: Sequence[str], evidence: Sequence[dict], candidates:
     significant = [row for row in evidence if row["fdr"] is not None and row["fdr"] <= fdr_threshold]
     strongest = next((c for c in candidates if c["enrichment_rank"] == 1), None)
     lines = [f"- Evidence: {len(significant)} Reactome/WikiPathways pathways are enriched at FDR <= "
-             f"{fdr_threshold:g} among {len(evidence)} that share genes with the set."]
+             f"{fdr_threshold:g} among the {len(evidence)} strongest hits kept."]
     if strongest is not None:
         lines[-1] += " The strongest is " + candidate_text(strongest, len(genes)) + "."
     searched = sum(1 for c in candidates if c["kind"] == "search")
