@@ -24,7 +24,6 @@ from agent.ranker import FeatureRanker
 
 logger = logging.getLogger(__name__)
 MAX_PROMPT_GENES = 20
-_MISSING_LOGPROB = -30.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,13 @@ def judge_prompt(genes: Sequence[str], shortlist: Sequence[Candidate]) -> list[d
     return judge_messages(prompt_genes(symbols, shortlist) or ["(none)"], shown)
 
 
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """Scores as probabilities at a temperature (the dev-chosen one turns judge scores into beliefs)."""
+    z = np.asarray(scores, dtype=np.float64) / max(temperature, 1e-6)
+    probabilities = np.exp(z - z.max())
+    return probabilities / probabilities.sum()
+
+
 def decide(ranked: Sequence[Candidate], settings, model_logprobs: Sequence[float] | None,
            model_seconds: float = 0.0) -> Judgement:
     """Combine the ranker's scores with the model's vote over the shortlist; pick, give probabilities, calibrate."""
@@ -75,9 +81,7 @@ def decide(ranked: Sequence[Candidate], settings, model_logprobs: Sequence[float
         votes = votes - np.logaddexp.reduce(votes)  # renormalised over the numbers shown
         scores = scores + settings.model_weight * votes
         method = "ranker+model"
-    z = scores / max(settings.temperature, 1e-6)
-    probabilities = np.exp(z - z.max())
-    probabilities /= probabilities.sum()
+    probabilities = softmax(scores, settings.temperature)
     best = int(np.argmax(scores))
     out = [{**c, "probability": round(float(probabilities[i]), 4) if i < len(shortlist) else 0.0}
            for i, c in enumerate(ranked)]
@@ -97,8 +101,7 @@ def model_votes(model, prompts: Sequence[list[dict]], sizes: Sequence[int]) -> l
     widest = max(sizes)
     options = [f" {n}" for n in range(1, widest + 1)]
     rows = scorer(list(prompts), JUDGE_ANSWER_PREFIX.rstrip(), options)
-    return [[v if v is not None else _MISSING_LOGPROB for v in row[:size]] for row, size in zip(rows, sizes,
-                                                                                                strict=True)]
+    return [list(row[:size]) for row, size in zip(rows, sizes, strict=True)]
 
 
 def judge_many(items: Sequence[tuple[Sequence[str], list[Candidate]]], settings, model) -> list[Judgement]:

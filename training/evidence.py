@@ -9,6 +9,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.enrichment_index import EnrichmentHit as Hit  # training reads the agent engine's hits as they are
+
 REACTOME_GMT = Path("reactome") / "ReactomePathways_2024-09-18.gmt"
 WIKIPATHWAYS_GMT = Path("wikipathways") / "WikiPathway_2023_Human.txt"
 
@@ -19,19 +21,6 @@ class GeneSet:
     source: str
     name: str
     genes: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One enriched pathway (the fields of `tools.EnrichmentHit` that training needs)."""
-
-    pathway_id: str
-    source: str
-    name: str
-    overlap_genes: tuple[str, ...]
-    pathway_size: int
-    p_value: float
-    fdr: float
 
 
 def read_source_dir(source_dir: Path) -> list[GeneSet]:
@@ -82,5 +71,4 @@ class EvidenceLibrary:
 
     def enrich(self, genes: Iterable[str], *, exclude_ids: Collection[str] = (), max_results: int = 5) -> list[Hit]:
         result = self.index.enrich(list(genes), exclude_ids=exclude_ids, max_results=max_results)
-        return [Hit(h.pathway_id, h.source, h.name, h.overlap_genes, h.pathway_size, h.p_value, h.fdr)
-                for h in result.hits]
+        return list(result.hits)

@@ -129,50 +129,35 @@ def tune_model_weight(data_dir: Path, assets: Path = DEFAULT_ASSETS, adapter: st
                       log: Callable[[str], None] = print, write: bool = True, limit: int | None = None) -> dict:
     """Choose the model's weight on dev (mean cosine of the chosen name), recalibrate, record the facts
     (`write=False`: measure only)."""
+    from agent.judge import softmax
     from agent.ranker import load_settings
-    from training.judge_train import expected_calibration_error, fit_isotonic, reliability_table
+    from training.judge_train import RIGHT_NAME, calibrate_winners
 
     shortlists, votes, rows = dev_votes(data_dir, assets, adapter, log=log, limit=limit)
-    labels = [[{c["pathway_id"]: c["label"] for c in r["pool"]}[c["pathway_id"]] for c in s]
-              for r, s in zip(rows, shortlists, strict=True)]
+    labels = []
+    for row, shortlist in zip(rows, shortlists, strict=True):
+        by_id = {c["pathway_id"]: c["label"] for c in row["pool"]}
+        labels.append([by_id[c["pathway_id"]] for c in shortlist])
     settings = load_settings(assets)
+    normalised = [np.asarray(v) - np.logaddexp.reduce(v) for v in votes]
 
-    def outcome(weight: float, temperature: float):
-        chosen, top = [], []
-        for s, v, lab in zip(shortlists, votes, labels, strict=True):
-            v = np.asarray(v) - np.logaddexp.reduce(v)
-            score = np.array([c["ranker_score"] for c in s]) + weight * v
-            z = score / temperature
-            p = np.exp(z - z.max())
-            p /= p.sum()
-            best = int(np.argmax(score))
-            chosen.append(lab[best])
-            top.append(p[best])
-        return np.asarray(chosen), np.asarray(top)
+    def scores(weight: float) -> list[np.ndarray]:
+        return [np.array([c["ranker_score"] for c in s]) + weight * v for s, v in zip(shortlists, normalised,
+                                                                                     strict=True)]
+
+    def chosen_labels(weight: float) -> np.ndarray:
+        return np.array([lab[int(np.argmax(sc))] for sc, lab in zip(scores(weight), labels, strict=True)])
 
     model_alone = float(np.mean([lab[int(np.argmax(v))] for v, lab in zip(votes, labels, strict=True)]))
-    grid = {w: float(outcome(w, 1.0)[0].mean()) for w in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)}
+    grid = {w: float(chosen_labels(w).mean()) for w in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)}
     weight = max(grid, key=lambda w: (round(grid[w], 4), -w))
-    best = None
-    for temperature in (0.25, 0.5, 1.0, 2.0, 4.0):
-        chosen, top = outcome(weight, temperature)
-        right = (chosen >= 0.5).astype(float)
-        folds = np.arange(len(right)) % 2
-        stated = np.empty_like(top)
-        for fold in (0, 1):
-            xs, ys = fit_isotonic(top[folds != fold], right[folds != fold])
-            stated[folds == fold] = np.interp(top[folds == fold], xs, ys)
-        ece = expected_calibration_error(stated, right)
-        if best is None or ece < best[1]:
-            best = (temperature, ece, stated, right, top)
-    temperature, ece, stated, right, top = best
-    xs, ys = fit_isotonic(top, right)
+    right = (chosen_labels(weight) >= RIGHT_NAME).astype(float)
+    calibration = calibrate_winners(
+        lambda temperature: np.array([softmax(sc, temperature).max() for sc in scores(weight)]), right)
     raw = json.loads((assets / "judge.json").read_text(encoding="utf-8"))
     raw["model_weight"] = weight
-    raw["temperature"] = temperature
-    raw["calibration"] = {"x": xs, "y": ys, "right_means": "cosine to the true name >= 0.5",
-                          "cross_fitted_ece": round(ece, 4), "reliability": reliability_table(stated, right),
-                          "share_right": round(float(right.mean()), 4)}
+    raw["temperature"] = calibration.pop("temperature")
+    raw["calibration"] = calibration | {"right_means": "cosine to the true name >= 0.5"}
     raw["facts"]["model"] = {"adapter": adapter or "shipped default", "dev_sets": len(rows),
                              "dev_mean_cosine_by_weight": {str(k): round(v, 4) for k, v in grid.items()},
                              "model_alone_dev_mean_cosine": round(model_alone, 4),
@@ -180,5 +165,5 @@ def tune_model_weight(data_dir: Path, assets: Path = DEFAULT_ASSETS, adapter: st
     if write:
         (assets / "judge.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     log(f"model weight {weight} (dev mean cosine by weight {grid}; model alone {model_alone:.3f}); "
-        f"calibration ECE {ece:.3f} at T={temperature}")
+        f"calibration ECE {calibration['cross_fitted_ece']:.3f} at T={raw['temperature']}")
     return raw

@@ -95,12 +95,9 @@ def baselines(data: Featurized) -> dict[str, float]:
 
 def softmax_top(scores: np.ndarray, data: Featurized, temperature: float, shown: int) -> np.ndarray:
     """Per example, the softmax probability of the winner among the `shown` best-ranked candidates."""
-    out = []
-    for s in per_group(scores, data):
-        top = np.sort(s)[::-1][:shown] / temperature
-        p = np.exp(top - top.max())
-        out.append(p[0] / p.sum())
-    return np.asarray(out)
+    from agent.judge import softmax
+
+    return np.asarray([softmax(np.sort(s)[::-1][:shown], temperature)[0] for s in per_group(scores, data)])
 
 
 def fit_isotonic(probabilities: np.ndarray, right: np.ndarray, points: int = 12) -> tuple[list[float], list[float]]:
@@ -131,26 +128,35 @@ def reliability_table(confidence: np.ndarray, right: np.ndarray, bins: int = 5) 
              "right": round(float(right[index == b].mean()), 3)} for b in range(bins) if (index == b).any()]
 
 
-def calibrate(scores: np.ndarray, data: Featurized, shown: int, seed: int = 0) -> dict:
-    """Choose the temperature by two-fold cross-fitted ECE on dev; then fit the table on all of dev."""
-    right = (chosen_cosines(scores, data) >= RIGHT_NAME).astype(float)
+TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def calibrate_winners(winner_probability: Callable[[float], np.ndarray], right: np.ndarray, seed: int = 0) -> dict:
+    """Choose the softmax temperature by two-fold cross-fitted ECE on dev, then fit the isotonic table on all of
+    dev. `winner_probability(T)`: per dev set, the chosen candidate's probability at temperature T; `right`: per
+    dev set, 1 when the chosen name is right (cosine >= RIGHT_NAME)."""
     folds = np.random.default_rng(seed).permutation(len(right)) % 2
     best = None
-    for temperature in (0.25, 0.5, 1.0, 2.0, 4.0):
-        top = softmax_top(scores, data, temperature, shown)
+    for temperature in TEMPERATURES:
+        top = winner_probability(temperature)
         stated = np.empty_like(top)
         for fold in (0, 1):
             xs, ys = fit_isotonic(top[folds != fold], right[folds != fold])
             stated[folds == fold] = np.interp(top[folds == fold], xs, ys)
         ece = expected_calibration_error(stated, right)
         if best is None or ece < best["ece"]:
-            best = {"temperature": temperature, "ece": ece, "stated": stated}
-    top = softmax_top(scores, data, best["temperature"], shown)
-    xs, ys = fit_isotonic(top, right)
+            best = {"temperature": temperature, "ece": ece, "stated": stated, "top": top}
+    xs, ys = fit_isotonic(best["top"], right)
     return {"temperature": best["temperature"], "x": xs, "y": ys,
             "cross_fitted_ece": round(best["ece"], 4),
             "reliability": reliability_table(best["stated"], right),
             "share_right": round(float(right.mean()), 4)}
+
+
+def calibrate(scores: np.ndarray, data: Featurized, shown: int, seed: int = 0) -> dict:
+    """The ranker's calibration on dev (`calibrate_winners` over its shortlists of `shown`)."""
+    right = (chosen_cosines(scores, data) >= RIGHT_NAME).astype(float)
+    return calibrate_winners(lambda temperature: softmax_top(scores, data, temperature, shown), right, seed)
 
 
 def write_assets(directory: Path, booster, settings: dict) -> None:

@@ -130,7 +130,13 @@ class GroundedRunner:
         from agent.config import AgentConfig
         from agent.ranker import DEFAULT_ASSETS, load_ranker
         from tools.context import open_knowledge_base
-        from training.grounded_eval import code_fingerprint, file_fingerprint, kb_fingerprint
+        from training.grounded_eval import (
+            EVIDENCE_CODE,
+            cache_key,
+            code_fingerprint,
+            file_fingerprint,
+            kb_fingerprint,
+        )
         from training.judge_pipeline import embedder
 
         self.request, self.log = request, log
@@ -151,6 +157,10 @@ class GroundedRunner:
                              "assets": file_fingerprint([assets / "ranker.txt", assets / "judge.json"]),
                              "sources": list(self.config.sources), "search_k": self.config.search_k,
                              "pool_k": self.config.pool_k}
+        # One evidence key per run (the code read once): every benchmark of a run lands under the same key.
+        self.evidence_key = cache_key(code=code_fingerprint(EVIDENCE_CODE), kb=self.fingerprints["kb"],
+                                      sources=self.fingerprints["sources"], search_k=self.config.search_k,
+                                      leave_out_go=with_go)
         self._model = None
 
     @property
@@ -172,12 +182,9 @@ class GroundedRunner:
         return cache_key(**parts)
 
     def evidence(self, cases, benchmark: str, out: Path):
-        from training.grounded_eval import EVIDENCE_CODE, cache_key, code_fingerprint, evidence_for
+        from training.grounded_eval import evidence_for
 
-        evidence_key = cache_key(code=code_fingerprint(EVIDENCE_CODE), kb=self.fingerprints["kb"],
-                                 sources=self.fingerprints["sources"], search_k=self.config.search_k,
-                                 leave_out_go=self.with_go)
-        return evidence_for(cases, self.kb, self.config, out / "evidence" / f"{benchmark}-{evidence_key}.jsonl",
+        return evidence_for(cases, self.kb, self.config, out / "evidence" / f"{benchmark}-{self.evidence_key}.jsonl",
                             progress=lambda done, total: self.log(f"evidence {benchmark}: {done}/{total}"),
                             leave_out_go=self.with_go)
 

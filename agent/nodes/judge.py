@@ -27,7 +27,6 @@ def judgement_update(ranked: list[dict], judgement) -> dict:
             "shown": judgement.shown,
             "model_seconds": round(judgement.model_seconds, 4),
         },
-        "proposals": [],
     }
 
 
