@@ -96,13 +96,18 @@ def create_app(
 
 
 def warm_up(web: WebState) -> None:
-    """Open the knowledge base and load the model before the first request needs them."""
+    """Open the knowledge base, and load the model when analyses will call it (the judge weighs its vote, or
+    `--explain`), before the first request needs them. Otherwise the model loads on its first use (a chat question)."""
     from agent.model import ModelError
     from knowledge_base.store import KnowledgeBaseError
 
     try:
-        web.context()
-        log.info("knowledge base and model loaded")
+        context = web.context()
+        if web.config.explain or context.judge_model is not None:
+            context.model.info()
+            log.info("knowledge base and model loaded")
+        else:
+            log.info("knowledge base loaded; the model loads on its first use")
     except (KnowledgeBaseError, ModelError, OSError, ValueError) as error:
         log.error("could not load the agent yet (requests will say why): %s", error)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,24 @@ class SerialModel:
     a transformers model is not safe to call from two threads, and on a few cores two calls at once are no faster
     than one after the other. Methods other than `generate`/`generate_batch` take the same lock."""
 
-    def __init__(self, model: Any):
-        self.model = model
+    def __init__(self, model: Any = None, *, load: Callable[[], Any] | None = None):
+        if model is None and load is None:
+            raise ValueError("SerialModel needs a model or a way to load one")
+        self._model = model
+        self._load = load
         self.lock = threading.RLock()
+
+    @property
+    def model(self) -> Any:
+        """The wrapped backend, loaded on first use (a server whose judge never calls the model never loads it)."""
+        with self.lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    @model.setter
+    def model(self, value: Any) -> None:
+        self._model = value
 
     def generate(self, messages: Sequence, config: Any = None) -> Any:
         with self.lock:
@@ -39,7 +54,7 @@ class SerialModel:
         return self.model.info()
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("model", "lock"):  # not set yet (copy, pickle): no recursion through self.model
+        if name in ("_model", "_load", "lock"):  # not set yet (copy, pickle): no recursion through self.model
             raise AttributeError(name)
         value = getattr(self.model, name)
         if not callable(value):
@@ -69,15 +84,15 @@ class WebState:
     _thread_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def context(self) -> AgentContext:
-        """The agent context of this server: knowledge base and model loaded once (whoever asks first), the model
-        behind `SerialModel`. A failed load raises and is tried again at the next call."""
+        """The agent context of this server: knowledge base opened once (whoever asks first), the model behind
+        `SerialModel`, loaded on its first call. A failed load raises and is tried again at the next call."""
         with self._warm_lock:
             if self._context is None:
                 from agent.api import get_context
 
                 shared = get_context(self.config)
                 self._context = AgentContext(
-                    config=self.config, kb_override=shared.kb, model_override=SerialModel(shared.model)
+                    config=self.config, kb_override=shared.kb, model_override=SerialModel(load=lambda: shared.model)
                 )
             return self._context
 

@@ -104,6 +104,15 @@ def test_a_serial_model_is_entered_by_one_thread_at_a_time_for_every_method():
     assert (counter.most_inside, counter.calls) == (1, 6 * 4 * 2)
 
 
+def test_a_serial_model_loads_its_backend_only_when_first_called():
+    loads = []
+    model = SerialModel(load=lambda: loads.append(1) or Echo())
+    assert loads == []
+    model.generate([{"role": "user", "content": "hi"}])
+    model.generate([{"role": "user", "content": "again"}])
+    assert loads == [1]
+
+
 def test_submitting_an_analysis_answers_at_once_with_202_and_where_to_follow_it(idle_app, tmp_path):
     started = time.perf_counter()
     response = idle_app.post("/api/analyze", json={"genes": CELL_CYCLE})
