@@ -138,9 +138,12 @@ class AgentContext:
     def judge_model(self) -> ModelBackend | None:
         """The model whose vote the judge weighs; None when the selection rule or the dev-chosen weight leaves the
         model out (then it is never loaded)."""
-        if self.config.selection != "judge" or self.ranker.settings.model_weight == 0:
-            return None
-        return self.model
+        return self.model if self.judge_model_needed else None
+
+    @property
+    def judge_model_needed(self) -> bool:
+        """Whether the judge weighs the model's vote (answered without loading the model)."""
+        return self.config.selection == "judge" and self.ranker.settings.model_weight != 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised sentence embeddings (the offline MiniLM), for comparing names; memoised per process

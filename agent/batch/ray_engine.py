@@ -91,13 +91,15 @@ def worker_config(config: AgentConfig) -> AgentConfig:
 
 
 def prepare_shared_home(config: AgentConfig) -> None:
-    """Build what every actor would otherwise build at once: the knowledge base and the embedded model's copy."""
+    """Build what every actor would otherwise build at once: the knowledge base, and the embedded model's copy
+    when the judge will call the model (at the shipped weight of 0 it never does, and nothing is converted)."""
     from agent.context import AgentContext
     from knowledge_base.paths import store_path
 
+    context = AgentContext(config=config)
     if not store_path(config.home).exists():
-        AgentContext(config=config)._build_knowledge_base()
-    if config.backend == "transformers" and config.model is None:
+        context._build_knowledge_base()
+    if config.backend == "transformers" and config.model is None and context.judge_model_needed:
         from agent.embedded import embedded_model_dir
 
         embedded_model_dir(config.home)

@@ -103,7 +103,7 @@ def warm_up(web: WebState) -> None:
 
     try:
         context = web.context()
-        if web.config.explain or context.judge_model is not None:
+        if web.config.explain or context.judge_model_needed:
             context.model.info()
             log.info("knowledge base and model loaded")
         else:
