@@ -41,7 +41,7 @@ def rank(pool: Sequence[Candidate], set_size: int, ranker: FeatureRanker,
     if not pool:
         return []
     vectors = embed([c["name"] for c in pool])
-    return numbered(pool, ranker.scores(candidate_features(pool, set_size, vectors)))
+    return numbered(pool, ranker.scores(candidate_features(pool, set_size, vectors, ranker.projection)))
 
 
 def prompt_genes(genes: Sequence[str], candidates: Sequence[Candidate]) -> list[str]:

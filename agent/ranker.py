@@ -1,6 +1,7 @@
 """The feature ranker and the judge's settings, loaded from a directory of assets.
 
-`ranker.txt` is a LightGBM model over `agent.features.FEATURE_NAMES`; `judge.json` holds what was chosen on the dev
+`ranker.txt` is a LightGBM model over `agent.features.FEATURE_NAMES`; `name_projection.npz` the principal
+components of training names those features include; `judge.json` holds what was chosen on the dev
 split with it: the weight of the model's log-probabilities against the ranker score, the softmax temperature that
 turns scores into probabilities, and the calibration table that maps the chosen candidate's probability to the
 chance that the name is right (cosine to the true name >= 0.5 on dev). `training/judge_train.py` writes both.
@@ -16,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from agent.features import FEATURE_NAMES
+from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection
 
 DEFAULT_ASSETS = Path(__file__).resolve().parent / "assets" / "judge"
+ASSET_FILES = ("ranker.txt", "name_projection.npz", "judge.json")
 
 
 class RankerError(RuntimeError):
@@ -44,6 +46,7 @@ class FeatureRanker:
     booster: Any
     settings: JudgeSettings
     directory: Path
+    projection: NameProjection
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
@@ -85,4 +88,21 @@ def load_ranker(directory: Path | None = None) -> FeatureRanker:
     if booster.num_feature() != len(FEATURE_NAMES):
         raise RankerError(f"{model_file} expects {booster.num_feature()} features, the code computes "
                           f"{len(FEATURE_NAMES)}: retrain with `gene-r1 train judge`.")
-    return FeatureRanker(booster, load_settings(directory), directory)
+    return FeatureRanker(booster, load_settings(directory), directory, load_projection(directory))
+
+
+def load_projection(directory: Path) -> NameProjection:
+    path = directory / "name_projection.npz"
+    if not path.is_file():
+        raise RankerError(f"No name projection at {path}: retrain with `gene-r1 train judge`.")
+    with np.load(path) as saved:
+        projection = NameProjection(saved["mean"], saved["components"])
+    if projection.components.shape != (NAME_COMPONENTS, len(projection.mean)):
+        raise RankerError(f"{path} holds {projection.components.shape[0]} components, the code uses "
+                          f"{NAME_COMPONENTS}: retrain with `gene-r1 train judge`.")
+    return projection
+
+
+def save_projection(directory: Path, projection: NameProjection) -> None:
+    np.savez(directory / "name_projection.npz", mean=projection.mean.astype(np.float32),
+             components=projection.components.astype(np.float32))

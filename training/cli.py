@@ -206,7 +206,10 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
                        out: Path | None = JUDGE_DATA_DIR,
                        train: int = typer.Option(4000, "--train", help="Training gene sets."),
                        dev: int = typer.Option(800, "--dev", help="Dev gene sets (their own terms)."),
-                       seed: int = typer.Option(0, "--seed")) -> None:
+                       seed: int = typer.Option(0, "--seed"),
+                       pool_k: int = typer.Option(15, "--pool-k", min=1,
+                                                  help="Enrichment hits offered as candidates (the agent's "
+                                                       "pool_k; train with what the agent will use).")) -> None:
     """Gene sets from GO:BP/MF/CC, Reactome and WikiPathways with their grounded candidates (the agent's own
     evidence engine, target left out) and each candidate's similarity to the true name."""
     try:
@@ -215,7 +218,8 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
         from training.judge_pipeline import build
 
         out_dir = out or training_dir(home) / "judge"
-        written = build(_source_dir(source_dir), home, out_dir, JudgeDataConfig(seed=seed, train=train, dev=dev),
+        config = JudgeDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
+        written = build(_source_dir(source_dir), home, out_dir, config,
                         log=lambda message: print(message, file=sys.stderr, flush=True))
     except _errors() as error:
         _fail(error)

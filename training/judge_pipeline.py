@@ -12,6 +12,8 @@ import numpy as np
 
 from agent.ranker import DEFAULT_ASSETS
 
+CARRIED_FACTS = ("model_as_judge", "model_signal")
+
 
 def embedder() -> Callable[[list[str]], np.ndarray]:
     """The agent's embedding of names (MiniLM, memoised per process)."""
@@ -34,30 +36,35 @@ def build(source_dir: Path, home: Path | None, out_dir: Path, config, log: Calla
 
 def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6, seed: int = 0,
           log: Callable[[str], None] = print) -> dict:
-    """Ranker on train.jsonl; temperature and calibration on dev.jsonl; the model's weight stays as it was
-    (0 when new) until `tune_model_weight` measures the model on dev."""
+    """Ranker on train.jsonl; temperature and calibration on dev.jsonl; the model's weight is 0 until
+    `tune_model_weight` measures the model on dev. Replaces assets trained on other features, keeping the
+    hand-recorded measurements of the model (`CARRIED_FACTS`)."""
     from agent.features import FEATURE_NAMES
-    from agent.ranker import load_settings
     from training.judge_train import (
         baselines,
         calibrate,
         chosen_cosines,
         featurize,
+        fit_name_projection,
         read_rows,
         train_ranker,
         write_assets,
     )
 
     embed = embedder()
-    train_data = featurize(read_rows(data_dir / "train.jsonl"), embed)
-    dev_data = featurize(read_rows(data_dir / "dev.jsonl"), embed)
+    train_rows = read_rows(data_dir / "train.jsonl")
+    projection = fit_name_projection(train_rows, embed)
+    train_data = featurize(train_rows, embed, projection)
+    dev_data = featurize(read_rows(data_dir / "dev.jsonl"), embed, projection)
     started = time.perf_counter()
     booster = train_ranker(train_data, seed=seed)
     seconds = time.perf_counter() - started
     dev_scores = booster.predict(dev_data.features, num_threads=1)
     dev = baselines(dev_data) | {"ranker": float(chosen_cosines(dev_scores, dev_data).mean())}
     calibration = calibrate(dev_scores, dev_data, shown, seed)
-    previous = load_settings(assets) if (assets / "judge.json").is_file() else None
+    # The previous facts are read as they are: they may describe a ranker over other features.
+    previous = json.loads((assets / "judge.json").read_text(encoding="utf-8")).get("facts", {}) \
+        if (assets / "judge.json").is_file() else {}
     settings = {
         "feature_names": list(FEATURE_NAMES),
         "temperature": calibration["temperature"],
@@ -72,9 +79,11 @@ def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6, seed
                   "dev_mean_cosine": {k: round(v, 4) for k, v in dev.items()},
                   "data_config": json.loads((data_dir / "config.json").read_text())
                   if (data_dir / "config.json").is_file() else None,
-                  "previous_dev": previous.facts.get("dev_mean_cosine") if previous else None},
+                  "previous_dev": previous.get("dev_mean_cosine"),
+                  # measurements of the model made by hand (benchmarks/model_signal.py, judge-tune): kept as they are
+                  **{k: previous[k] for k in CARRIED_FACTS if k in previous}},
     }
-    write_assets(assets, booster, settings)
+    write_assets(assets, booster, projection, settings)
     write_model_examples(data_dir, assets, shown=shown, log=log)
     log(f"ranker: {len(train_data.groups)} train examples in {seconds:.0f} s; dev mean cosine "
         + ", ".join(f"{k} {v:.3f}" for k, v in dev.items())

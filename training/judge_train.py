@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.features import FEATURE_NAMES, candidate_features
+from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
 
 RIGHT_NAME = 0.5  # a name at cosine >= 0.5 to the true one counts as right for calibration
 
@@ -37,14 +37,26 @@ def read_rows(path: Path) -> list[dict]:
     return [r for r in read_jsonl(path) if r["pool"]]
 
 
-def featurize(rows: Sequence[dict], embed: Callable[[list[str]], np.ndarray]) -> Featurized:
+def fit_name_projection(rows: Sequence[dict], embed: Callable[[list[str]], np.ndarray]) -> NameProjection:
+    """Principal components of the distinct candidate names of (training) rows."""
+    names = sorted({c["name"] for r in rows for c in r["pool"]})
+    vectors = np.asarray(embed(names), dtype=np.float64)
+    mean = vectors.mean(axis=0)
+    components = np.linalg.svd(vectors - mean, full_matrices=False)[2][:NAME_COMPONENTS]
+    if len(components) < NAME_COMPONENTS:  # fewer names than components: pad (a tiny test set)
+        components = np.vstack([components, np.zeros((NAME_COMPONENTS - len(components), len(mean)))])
+    return NameProjection(mean, components)
+
+
+def featurize(rows: Sequence[dict], embed: Callable[[list[str]], np.ndarray],
+              projection: NameProjection) -> Featurized:
     names = sorted({c["name"] for r in rows for c in r["pool"]})
     vectors = dict(zip(names, embed(names), strict=True)) if names else {}
     blocks, labels, groups = [], [], []
     for row in rows:
         pool = row["pool"]
         matrix = np.stack([vectors[c["name"]] for c in pool])
-        blocks.append(candidate_features(pool, len(row["genes"]), matrix))
+        blocks.append(candidate_features(pool, len(row["genes"]), matrix, projection))
         labels.extend(c["label"] for c in pool)
         groups.append(len(pool))
     return Featurized(np.concatenate(blocks), np.asarray(labels), groups, list(rows))
@@ -59,13 +71,16 @@ def relevance(labels: np.ndarray) -> np.ndarray:
     return np.clip(np.round(labels * RELEVANCE_LEVELS), 0, RELEVANCE_LEVELS).astype(int)
 
 
-def train_ranker(train: Featurized, *, seed: int = 0, rounds: int = 400) -> object:
+def train_ranker(train: Featurized, *, seed: int = 0, rounds: int = 800, leaves: int = 63) -> object:
+    """LambdaRank over the features. Measured on dev (800 sets; seeds 0/1 vary by about 0.004): 400 rounds of 15
+    leaves over the 18 evidence features 0.390; 800 rounds of 63 leaves 0.406; + the theme features 0.407/0.412;
+    + 8 name components 0.418; the same on 18,620 training sets instead of 11,310: 0.420."""
     import lightgbm
 
     dataset = lightgbm.Dataset(train.features, relevance(train.labels), group=train.groups,
                                feature_name=list(FEATURE_NAMES), free_raw_data=False)
     params = {"objective": "lambdarank", "metric": "ndcg", "ndcg_eval_at": [1], "learning_rate": 0.05,
-              "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.9, "bagging_fraction": 0.8,
+              "num_leaves": leaves, "min_data_in_leaf": 20, "feature_fraction": 0.9, "bagging_fraction": 0.8,
               "bagging_freq": 1, "seed": seed, "deterministic": True, "num_threads": 1, "verbose": -1,
               "lambdarank_truncation_level": 10, "label_gain": list(range(RELEVANCE_LEVELS + 1))}
     return lightgbm.train(params, dataset, num_boost_round=rounds)
@@ -159,7 +174,10 @@ def calibrate(scores: np.ndarray, data: Featurized, shown: int, seed: int = 0) -
     return calibrate_winners(lambda temperature: softmax_top(scores, data, temperature, shown), right, seed)
 
 
-def write_assets(directory: Path, booster, settings: dict) -> None:
+def write_assets(directory: Path, booster, projection: NameProjection, settings: dict) -> None:
+    from agent.ranker import save_projection
+
     directory.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(directory / "ranker.txt"))
+    save_projection(directory, projection)
     (directory / "judge.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")

@@ -128,7 +128,7 @@ class GroundedRunner:
 
     def __init__(self, request: EvalRequest, log: Callable[[str], None], *, with_go: bool = False):
         from agent.config import AgentConfig
-        from agent.ranker import DEFAULT_ASSETS, load_ranker
+        from agent.ranker import ASSET_FILES, DEFAULT_ASSETS, load_ranker
         from tools.context import open_knowledge_base
         from training.grounded_eval import (
             EVIDENCE_CODE,
@@ -154,7 +154,7 @@ class GroundedRunner:
         self.embed = embedder()
         assets = self.config.judge_assets or DEFAULT_ASSETS
         self.fingerprints = {"code": code_fingerprint(), "kb": kb_fingerprint(self.kb),
-                             "assets": file_fingerprint([assets / "ranker.txt", assets / "judge.json"]),
+                             "assets": file_fingerprint([assets / name for name in ASSET_FILES]),
                              "sources": list(self.config.sources), "search_k": self.config.search_k,
                              "pool_k": self.config.pool_k}
         # One evidence key per run (the code read once): every benchmark of a run lands under the same key.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from agent.candidates import candidate_pool, numbered
-from agent.features import FEATURE_NAMES, candidate_features
+from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
 from agent.judge import MAX_PROMPT_GENES, decide, judge_prompt, prompt_genes
 from agent.ranker import JudgeSettings
 from agent.reasoning import MAX_GENES_QUOTED, quoted_numbers, render_reasoning, sanitise_explanation
@@ -44,14 +44,30 @@ def test_numbers_follow_the_ranker_scores_best_first():
     assert [(c["number"], c["pathway_id"]) for c in ranked] == [(1, "R-HSA-2"), (2, "WP4"), (3, "R-HSA-1")]
 
 
+def projection_2d():
+    return NameProjection(np.zeros(2), np.eye(NAME_COMPONENTS, 2))
+
+
 def test_features_have_one_row_per_candidate_and_the_central_name_scores_highest():
     pool = candidate_pool(EVIDENCE, SEARCH, k=10)
     vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])
-    features = candidate_features(pool, set_size=6, name_vectors=vectors)
+    features = candidate_features(pool, set_size=6, name_vectors=vectors, projection=projection_2d())
     assert features.shape == (3, len(FEATURE_NAMES))
     overlap_share = features[:, FEATURE_NAMES.index("overlap_share_of_set")]
     assert overlap_share.tolist() == pytest.approx([3 / 6, 4 / 6, 1 / 6])
 
+
+
+def test_a_theme_covers_the_genes_of_the_pathways_whose_names_are_near_it():
+    pool = candidate_pool(EVIDENCE, SEARCH, k=10)  # Mismatch repair (3 genes), DNA Repair (4), search hit (1)
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])  # the search hit's name is near both others
+    features = candidate_features(pool, set_size=8, name_vectors=vectors, projection=projection_2d())
+    coverage = features[:, FEATURE_NAMES.index("theme_coverage")]
+    near = features[:, FEATURE_NAMES.index("near_names")]
+    assert near.tolist() == [2, 2, 3]  # each name is near itself
+    assert coverage.tolist() == pytest.approx([3 / 8, 4 / 8, 4 / 8])  # the union of the near pathways' genes
+    first_component = features[:, FEATURE_NAMES.index("name_pc1")]
+    assert first_component.tolist() == pytest.approx([1.0, 0.0, 0.8])  # the name's place along the projection
 
 def ranked_candidates():
     return numbered(candidate_pool(EVIDENCE, SEARCH, k=10), [2.0, 1.0, 0.0])

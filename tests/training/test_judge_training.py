@@ -14,7 +14,13 @@ from training.benchmarks import held_out_go_ids
 from training.grounded_eval import paired_bootstrap
 from training.judge_data import JudgeDataConfig, LeaveOut, build_judge_data, dev_bucket
 from training.judge_model_data import judge_examples
-from training.judge_train import expected_calibration_error, featurize, relevance, train_ranker
+from training.judge_train import (
+    expected_calibration_error,
+    featurize,
+    fit_name_projection,
+    relevance,
+    train_ranker,
+)
 from training.rewards import judge_choice, judge_choice_reward, judge_verified_reward
 
 
@@ -81,10 +87,11 @@ def test_relevance_grades_cosines_from_zero_to_twenty():
     assert relevance(np.array([-0.3, 0.02, 0.55, 1.0])).tolist() == [0, 0, 11, 20]
 
 
-def test_the_ranker_learns_a_signal_that_the_labels_carry():
-    rng = np.random.default_rng(0)
+def synthetic_rows(count, seed=0):
+    """Gene sets whose candidates' labels follow their overlap: a signal a ranker can learn."""
+    rng = np.random.default_rng(seed)
     rows = []
-    for i in range(120):
+    for i in range(count):
         pool = []
         for j in range(6):
             quality = rng.uniform(0, 1)
@@ -92,8 +99,14 @@ def test_the_ranker_learns_a_signal_that_the_labels_carry():
                          "kind": "enrichment", "overlap_genes": [f"G{k}" for k in range(int(quality * 10) + 1)],
                          "pathway_size": 50, "p_value": 1e-3, "fdr": 1e-2, "enrichment_rank": j + 1,
                          "label": quality})
-        rows.append({"genes": [f"G{k}" for k in range(12)], "pool": pool})
-    data = featurize(rows, fake_embed)
+        rows.append({"id": f"GO:{i}", "source": "go_bp", "true_name": f"process {i}",
+                     "genes": [f"G{k}" for k in range(12)], "pool": pool})
+    return rows
+
+
+def test_the_ranker_learns_a_signal_that_the_labels_carry():
+    rows = synthetic_rows(120)
+    data = featurize(rows, fake_embed, fit_name_projection(rows, fake_embed))
     booster = train_ranker(data, rounds=30)
     from training.judge_train import chosen_cosines
 
@@ -102,27 +115,59 @@ def test_the_ranker_learns_a_signal_that_the_labels_carry():
     assert chosen > first + 0.1
 
 
+def test_training_writes_assets_the_agent_loads_and_ranks_with(tmp_path, monkeypatch):
+    from agent.judge import rank
+    from agent.ranker import ASSET_FILES, load_ranker
+    from training import judge_pipeline
+
+    data_dir, assets = tmp_path / "data", tmp_path / "assets"
+    data_dir.mkdir()
+    for split, rows in (("train", synthetic_rows(120)), ("dev", synthetic_rows(40, seed=1))):
+        (data_dir / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assets.mkdir()
+    earlier = {"feature_names": ["an", "older", "feature", "set"], "model_weight": 0.5,
+               "facts": {"model_signal": {"measured": "by hand"}, "dev_mean_cosine": {"ranker": 0.3}}}
+    (assets / "judge.json").write_text(json.dumps(earlier))
+    monkeypatch.setattr(judge_pipeline, "embedder", lambda: fake_embed)
+    settings = judge_pipeline.train(data_dir, assets, log=lambda _: None)
+    assert sorted(p.name for p in assets.iterdir()) == sorted(ASSET_FILES)
+    assert settings["facts"]["train_examples"] == 120 and settings["model_weight"] == 0.0
+    assert settings["facts"]["model_signal"] == {"measured": "by hand"}  # kept across retraining
+    assert settings["facts"]["previous_dev"] == {"ranker": 0.3}
+    ranker = load_ranker(assets)
+    pool = synthetic_rows(1, seed=2)[0]["pool"]
+    ranked = rank(pool, 12, ranker, fake_embed)
+    assert [c["number"] for c in ranked] == list(range(1, 7))
+    assert ranked[0]["label"] == max(c["label"] for c in pool)  # the learned signal: most overlap, best label
+    assert (data_dir / "model" / "train.jsonl").is_file()
+
+
 def test_calibration_error_is_zero_when_stated_confidence_matches_the_outcomes():
     right = np.array([1, 0] * 50, dtype=float)
     assert expected_calibration_error(np.full(100, 0.5), right) == pytest.approx(0.0)
     assert expected_calibration_error(np.full(100, 0.9), right) == pytest.approx(0.4)
 
 
-def test_judge_examples_answer_with_the_best_shown_candidate_and_pair_it_with_a_worse_one():
+class OrderRanker:
+    """Keeps the enrichment order: enough to build judge examples without a trained ranker."""
+
+    from agent.features import NAME_COMPONENTS, NameProjection
     from agent.ranker import JudgeSettings
 
-    class Ranker:
-        settings = JudgeSettings()
+    settings = JudgeSettings()
+    projection = NameProjection(np.zeros(64), np.zeros((NAME_COMPONENTS, 64)))  # fake_embed's 64 dimensions
 
-        def scores(self, features):
-            return -features[:, 0]  # keep the enrichment order
+    def scores(self, features):
+        return -features[:, 0]
 
+
+def test_judge_examples_answer_with_the_best_shown_candidate_and_pair_it_with_a_worse_one():
     pool = [{"name": n, "pathway_id": f"R-HSA-{i}", "source": "reactome", "kind": "enrichment",
              "overlap_genes": ["MLH1"], "pathway_size": 20, "p_value": 1e-4, "fdr": f, "enrichment_rank": i + 1,
              "label": lab} for i, (n, f, lab) in enumerate([("DNA Repair", 1e-3, 0.4), ("Mismatch repair", 1e-2, 0.9),
                                                            ("Cell cycle", 0.3, 0.1)])]
     (example,) = judge_examples([{"id": "GO:1", "source": "go_bp", "true_name": "mismatch repair",
-                                  "genes": ["MLH1", "MSH2"], "pool": pool}], Ranker(), fake_embed, shown=8)
+                                  "genes": ["MLH1", "MSH2"], "pool": pool}], OrderRanker(), fake_embed, shown=8)
     assert example["completion"][0]["content"] == "Answer: 2"
     assert example["rejected"][0]["content"] in ("Answer: 1", "Answer: 3")
     assert example["choice_labels"] == [0.4, 0.9, 0.1] and example["choice_supported"] == [True, True, False]
@@ -144,17 +189,6 @@ def test_paired_bootstrap_interval_contains_the_mean_difference_and_excludes_zer
     mean, low, high = paired_bootstrap(better, baseline, resamples=2000)
     assert low < mean < high and low > 0
     assert paired_bootstrap(baseline, baseline, resamples=200) == (0.0, 0.0, 0.0)
-
-
-class OrderRanker:
-    """Keeps the enrichment order: enough to build judge examples without a trained ranker."""
-
-    from agent.ranker import JudgeSettings
-
-    settings = JudgeSettings()
-
-    def scores(self, features):
-        return -features[:, 0]
 
 
 @pytest.fixture(scope="module")
