@@ -32,7 +32,10 @@ WEIGHTS = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    """Rank correlation (ties share their mean rank); NaN when either side does not vary."""
+    from scipy.stats import rankdata
+
+    rx, ry = rankdata(x), rankdata(y)
     return float(np.corrcoef(rx, ry)[0, 1]) if len(x) > 2 and rx.std() and ry.std() else float("nan")
 
 
@@ -84,13 +87,13 @@ def name_loglik(backend, prefix: str, names: list[str]) -> np.ndarray:
     with torch.inference_mode():
         out = model(input_ids=prefix_ids, use_cache=True, logits_to_keep=1)
         first = torch.log_softmax(out.logits[0, -1].float(), -1)
-        cache = out.past_key_values
+        cache = out.cache
         cache.batch_repeat_interleave(len(sequences))
         ids = torch.tensor([s + [pad] * (longest - len(s)) for s in sequences])
         mask = torch.cat([torch.ones(len(sequences), width, dtype=torch.long),
                           torch.tensor([[1] * len(s) + [0] * (longest - len(s)) for s in sequences])], 1)
         positions = torch.arange(width, width + longest).unsqueeze(0).expand(len(sequences), longest)
-        hidden = base.model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache)
+        hidden = base.model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache)
         hidden = hidden.last_hidden_state
         totals = []
         for i, s in enumerate(sequences):
