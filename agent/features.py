@@ -1,5 +1,5 @@
 """Per-candidate features for the feature ranker: cheap numbers about each grounded candidate and its place among
-the others. Pure functions of the candidates and their name embeddings.
+the others. Pure functions of the candidates, their name embeddings and the projection shipped with the ranker.
 
 The strongest signal (measured in a pilot, issue 9) is how central a name is among the evidence: a name close to
 the mean of the top hits' names summarises what several pathways share.
