@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 WEIGHTS = (0.1, 0.25, 0.5, 1.0, 2.0)
+PMI_WEIGHTS = (0.02, 0.05, 0.1, 0.2)  # PMI sums over a name's tokens: a larger scale than a vote
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -43,6 +44,22 @@ def chosen(scores: list[np.ndarray], labels: list[np.ndarray]) -> float:
     return float(np.mean([lab[int(np.argmax(s))] for s, lab in zip(scores, labels, strict=True)]))
 
 
+def labels_and_scores(candidates: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Each ranked candidate's dev label (cosine to the true name; kept by `rank`) and its ranker score."""
+    return np.array([c["label"] for c in candidates]), np.array([c["ranker_score"] for c in candidates])
+
+
+def signal_against_labels(signal: list[np.ndarray], ranker_scores: list[np.ndarray], labels: list[np.ndarray],
+                          weights: tuple[float, ...]) -> dict:
+    """A per-candidate signal judged by the names it picks: alone, added to the ranker at each weight, and its
+    mean within-set rank correlation with the labels."""
+    return {"alone": chosen(signal, labels),
+            "ranker_plus_weight": {w: chosen([r + w * x for r, x in zip(ranker_scores, signal, strict=True)], labels)
+                                   for w in weights},
+            "spearman_with_label": float(np.nanmean([spearman(x, lab) for x, lab in zip(signal, labels,
+                                                                                        strict=True)]))}
+
+
 def vote_signal(rows, model, ranker, embed, shown: int) -> dict:
     from agent.judge import judge_prompt, model_votes, rank
 
@@ -54,9 +71,9 @@ def vote_signal(rows, model, ranker, embed, shown: int) -> dict:
         reversed_list = shortlist[::-1]
         votes = model_votes(model, [judge_prompt(row["genes"], shortlist), judge_prompt(row["genes"], reversed_list)],
                             [shown, shown])
-        by_id = {c["pathway_id"]: c["label"] for c in row["pool"]}
-        labels.append(np.array([by_id[c["pathway_id"]] for c in shortlist]))
-        ranker_scores.append(np.array([c["ranker_score"] for c in shortlist]))
+        row_labels, row_scores = labels_and_scores(shortlist)
+        labels.append(row_labels)
+        ranker_scores.append(row_scores)
         forward.append(np.array(votes[0]) - np.logaddexp.reduce(votes[0]))
         backward.append((np.array(votes[1]) - np.logaddexp.reduce(votes[1]))[::-1])  # back in the ranker's order
     forward_m, backward_m = np.array(forward), np.array(backward)
@@ -65,11 +82,7 @@ def vote_signal(rows, model, ranker, embed, shown: int) -> dict:
            "oracle_shown": float(np.mean([lab.max() for lab in labels])),
            "positional_prior_best_first": forward_m.mean(0).round(3).tolist()}
     for name, votes in (("vote", forward_m), ("vote_debiased", debiased)):
-        out[name] = {"alone": chosen(list(votes), labels),
-                     "ranker_plus_weight": {w: chosen([r + w * v for r, v in zip(ranker_scores, votes, strict=True)],
-                                                      labels) for w in WEIGHTS},
-                     "spearman_with_label": float(np.nanmean([spearman(v, lab) for v, lab in zip(votes, labels,
-                                                                                                strict=True)]))}
+        out[name] = signal_against_labels(list(votes), ranker_scores, labels, WEIGHTS)
     return out
 
 
@@ -126,14 +139,12 @@ def pmi_signal(rows, backend, ranker, embed) -> dict:
         if missing:
             unconditional.update(zip(missing, name_loglik(backend, prefix([]), missing).tolist(), strict=True))
         pmis.append(conditional - np.array([unconditional[n] for n in names]))
-        by_id = {c["pathway_id"]: c["label"] for c in row["pool"]}
-        labels.append(np.array([by_id[c["pathway_id"]] for c in ranked]))
-        ranker_scores.append(np.array([c["ranker_score"] for c in ranked]))
-    return {"sets": len(labels), "ranker": chosen(ranker_scores, labels), "pmi_alone": chosen(pmis, labels),
-            "ranker_plus_weight": {w: chosen([r + w * p for r, p in zip(ranker_scores, pmis, strict=True)], labels)
-                                   for w in (0.02, 0.05, 0.1, 0.2)},
-            "spearman_with_label": float(np.nanmean([spearman(p, lab) for p, lab in zip(pmis, labels,
-                                                                                         strict=True)]))}
+        row_labels, row_scores = labels_and_scores(ranked)
+        labels.append(row_labels)
+        ranker_scores.append(row_scores)
+    found = signal_against_labels(pmis, ranker_scores, labels, PMI_WEIGHTS)
+    return {"sets": len(labels), "ranker": chosen(ranker_scores, labels), "pmi_alone": found["alone"],
+            "ranker_plus_weight": found["ranker_plus_weight"], "spearman_with_label": found["spearman_with_label"]}
 
 
 def main() -> None:
