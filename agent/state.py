@@ -10,6 +10,8 @@ import operator
 from typing import Annotated, Literal, TypedDict
 
 Verdict = Literal["supported", "partly supported", "not supported"]
+CoherenceVerdict = Literal["coherent", "partly coherent", "no coherent function"]
+NO_COHERENT_FUNCTION = "No coherent function"
 
 
 class EvidenceRow(TypedDict):
@@ -51,6 +53,36 @@ class ClaimVerdict(TypedDict):
     unsupported_genes: list[str]
 
 
+class Theme(TypedDict):
+    """A group of significant pathways that share genes of the set (clustered by gene overlap), named by the
+    grounded judge among its own pathways. `number` is 1-based, strongest first; theme 1 is the set's headline."""
+
+    number: int
+    name: str  # the chosen pathway's name (quoted from the knowledge base)
+    pathway_id: str  # the chosen pathway
+    genes: list[str]  # genes of the set that the theme's pathways cover, in input order
+    pathway_ids: list[str]  # every evidence pathway in the theme, strongest first
+    best_fdr: float  # the theme's strongest enrichment FDR
+    name_confidence: float  # calibrated chance that `name` is right for these genes (dev split)
+    weak: bool  # True when the set as a whole has no coherent function: shown, but not a claim
+
+
+class Coherence(TypedDict):
+    """Does the set share a function at all? Computed from the evidence and an empirical null of random sets of
+    the same size from the same background; both probabilities calibrated on the dev protocol."""
+
+    verdict: CoherenceVerdict
+    coherence: float  # calibrated probability that the set as a whole shares a specific function
+    name_confidence: float  # calibrated probability that the headline name is right (0 when no coherent function)
+    set_size: int  # genes tested (inside the background)
+    covered_genes: int  # genes the headline theme covers
+    explained_genes: int  # genes any theme covers
+    null_draws: int  # random sets of this size drawn for the null
+    null_reached: int  # how many of them reached the set's strongest enrichment
+    summary: str  # one sentence, rendered by code, every number quoted from the fields above
+    reasons: list[str]  # the evidence behind the verdict, in words
+
+
 class Report(TypedDict):
     """What a user reads. Every number, gene and id in it is quoted by code from the evidence; the model only
     chooses among numbered candidates (and, on request, explains by citing their numbers)."""
@@ -68,6 +100,8 @@ class Report(TypedDict):
     chosen_number: int | None
     judge_method: str
     explanation: str
+    coherence: Coherence | None
+    themes: list[Theme]
 
 
 def merge_timings(left: dict[str, float], right: dict[str, float]) -> dict[str, float]:
@@ -93,6 +127,9 @@ class AgentState(TypedDict, total=False):
     candidates: list[dict]
     judgement: dict
     explanation: str
+    # judge like an analyst: does the set share a function, and which themes does it hold
+    coherence: Coherence
+    themes: list[Theme]
     # legacy free-text proposals (kept empty by the judge; old results files carry them)
     proposals: Annotated[list[Proposal], operator.add]
     # verify: verdicts on the final name and on the claims of the shown reasoning
