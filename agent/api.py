@@ -41,6 +41,12 @@ class Analysis:
     explanation: str = ""
     error: str = ""
     id: str = ""
+    # Does the set share a function at all, and which themes does it hold (`agent.state.Coherence`, `Theme`).
+    # Results written before the verdict existed have none: `coherence` None, `themes` empty, `verdict` "".
+    verdict: str = ""
+    coherence: dict | None = None
+    name_confidence: float = 0.0
+    themes: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,6 +80,7 @@ def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
     report = state["report"]
     return Analysis(
         id=set_id,
+    coherence = report.get("coherence")
         input_genes=list(state.get("input_genes", [])),
         genes=list(state.get("genes", [])),
         name=report["name"],
@@ -97,6 +104,10 @@ def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
         error=state.get("error", ""),
     )
 
+        verdict=coherence["verdict"] if coherence else "",
+        coherence=dict(coherence) if coherence else None,
+        name_confidence=coherence["name_confidence"] if coherence else 0.0,
+        themes=[dict(theme) for theme in report.get("themes") or []],
 
 def analyze(
     genes: Sequence[str],

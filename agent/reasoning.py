@@ -29,7 +29,7 @@ def genes_text(genes: Sequence[str]) -> str:
 
 def candidate_text(candidate: dict, set_size: int) -> str:
     """`[n] Name (ID): k of N genes (G1, G2, ...), FDR x` — quoted from the candidate's evidence row."""
-    stats = f"{len(candidate['overlap_genes'])} of {set_size} genes"
+    stats = f"{len(candidate['overlap_genes'])} of {formatting.count_text(set_size, 'gene')}"
     if candidate["overlap_genes"]:
         stats += f" ({genes_text(candidate['overlap_genes'])})"
     kind = "enrichment FDR " + fdr_text(candidate["fdr"]) if candidate["fdr"] is not None else "found by search"
@@ -45,14 +45,17 @@ def render_reasoning(genes: Sequence[str], evidence: Sequence[dict], candidates:
     by_number = {c["number"]: c for c in candidates}
     significant = [row for row in evidence if row["fdr"] is not None and row["fdr"] <= fdr_threshold]
     strongest = next((c for c in candidates if c["enrichment_rank"] == 1), None)
-    lines = [f"- Evidence: {len(significant)} Reactome/WikiPathways pathways are enriched at FDR <= "
-             f"{fdr_threshold:g} among the {len(evidence)} strongest hits kept."]
+    are = "is" if len(significant) == 1 else "are"
+    lines = [f"- Evidence: {formatting.count_text(len(significant), 'Reactome/WikiPathways pathway')} {are} enriched "
+             f"at FDR <= {fdr_threshold:g} among the {formatting.count_text(len(evidence), 'strongest hit')} kept."]
     if strongest is not None:
         lines[-1] += " The strongest is " + candidate_text(strongest, len(genes)) + "."
     searched = sum(1 for c in candidates if c["kind"] == "search")
     shown = judgement.get("shown") or len(candidates)
-    lines.append(f"- Candidates: {len(candidates)} grounded names ({len(candidates) - searched} enrichment hits, "
-                 f"{searched} search hits), ranked by the feature ranker; the best {shown} were judged.")
+    lines.append(f"- Candidates: {formatting.count_text(len(candidates), 'grounded name')} "
+                 f"({formatting.count_text(len(candidates) - searched, 'enrichment hit')}, "
+                 f"{formatting.count_text(searched, 'search hit')}), ranked by the feature ranker; the best {shown} "
+                 f"{'was' if shown == 1 else 'were'} judged.")
     chosen = by_number.get(judgement.get("chosen_number"))
     if chosen is not None:
         who = ("the model's vote combined with the ranker" if judgement.get("method") == "ranker+model"

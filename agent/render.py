@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+from agent import coherence_words as words
 from agent.evidence import pathway_url
-from tools.formatting import fdr_text
+from agent.explained import DEFAULT_MAX_PATHWAY_SIZE, explained_genes
+from tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 SEARCH_KIND = "search"
 ENRICHMENT_KIND = "enrichment"
@@ -60,21 +62,107 @@ def _or_inf(value) -> float:
     return float("inf") if value is None else value
 
 
+_ROW_FIELDS = ("pathway_id", "source", "name", "overlap_genes", "pathway_size", "p_value", "fdr", "kind")
+
+
+def report_evidence(result: dict) -> list[dict]:
+    """The evidence table of a report: `evidence_rows`, plus the chosen candidate's and each theme's pathway when
+    the result's evidence lacks them (a candidate carries its own evidence row), each row with `number` (the
+    candidate number [n] the reasoning cites, or None), `chosen` and `themes` (the theme numbers it names)."""
+    candidates = {c["pathway_id"]: c for c in result.get("candidates", []) if isinstance(c, dict) and "number" in c}
+    chosen_id = next((c["pathway_id"] for c in candidates.values() if c["number"] == result.get("chosen_number")),
+                     None)
+    themes_of: dict[str, list[int]] = {}
+    for theme in result.get("themes", []):
+        themes_of.setdefault(theme["pathway_id"], []).append(theme["number"])
+    evidence = list(result.get("evidence", []))
+    held = {row["pathway_id"] for row in evidence}
+    for pathway_id in [chosen_id, *themes_of]:
+        if pathway_id and pathway_id not in held and pathway_id in candidates:
+            candidate = candidates[pathway_id]
+            evidence.append({key: candidate.get(key) for key in _ROW_FIELDS} | {"odds_ratio": None})
+            held.add(pathway_id)
+    return [
+        row
+        | {
+            "number": candidates[row["pathway_id"]]["number"] if row["pathway_id"] in candidates else None,
+            "chosen": row["pathway_id"] == chosen_id,
+            "themes": themes_of.get(row["pathway_id"], []),
+        }
+        for row in evidence_rows(evidence)
+    ]
+
+
+def row_role(row: dict) -> str:
+    """`chosen`, `theme 1`, `chosen, theme 1`, or empty: what the report's headline and themes rest on."""
+    roles = (["chosen"] if row.get("chosen") else []) + [f"theme {n}" for n in row.get("themes", [])]
+    return ", ".join(roles)
+
+
+def citation(row: dict) -> str:
+    return f"[{row['number']}]" if row.get("number") is not None else ""
+
+
+def shown_unexplained(result: dict) -> list[str]:
+    """The genes a report marks as not explained, in input order: those the analysis left unexplained, and those
+    no significant, specific pathway in the report's evidence contains (the rule of `agent.explained`), so a
+    reader never sees a gene marked explained that only pathways above the size cap, or none shown, contain."""
+    genes = list(result.get("genes", []))
+    rows = [row for row in report_evidence(result) if row["kind"] == ENRICHMENT_KIND]
+    left = set(explained_genes(genes, rows).unexplained) | set(result.get("unexplained_genes", []))
+    return [gene for gene in dict.fromkeys(genes) if gene in left]
+
+
 def one_line_summary(result: dict) -> str:
     """What a reader of a batch table needs in one line: the name, how sure, the best evidence, what is left."""
     if result.get("error"):
         return f"Not analysed: {result['error']}"
     n = len(result.get("genes", []))
     name = result.get("name") or "(no name)"
-    line = f"{n} genes → {name}, confidence {result.get('confidence', 0.0):.2f}"
+    line = f"{count_text(n, 'gene')} → {name}"
+    verdict = words.verdict_label(result)
+    coherence = result.get("coherence")
+    if coherence and verdict == "no coherent function":
+        line += f" (coherence {coherence['coherence']:.2f})"
+    elif coherence:
+        line += (f" ({verdict}, coherence {coherence['coherence']:.2f}, "
+                 f"name confidence {coherence['name_confidence']:.2f})")
+    else:
+        line += f", confidence {result.get('confidence', 0.0):.2f}"
     rows = [r for r in evidence_rows(result.get("evidence", [])) if r.get("fdr") is not None]
     if rows:
         top = rows[0]
         line += f"; top evidence {top['pathway_id']} {top['name']} (FDR {fdr_text(top['fdr'])})"
-    unexplained = result.get("unexplained_genes", [])
+    themes = result.get("themes", [])
+    if len(themes) > 1:
+        line += f"; {len(themes)} themes"
+    unexplained = shown_unexplained(result)
     if unexplained:
         line += f"; {len(unexplained)} unexplained"
     return line
+
+
+def markdown_verdict(result: dict) -> list[str]:
+    """The verdict block and the themes as Markdown lines (none for a result made before the verdict existed)."""
+    said = words.verdict_words(result)
+    if said is None:
+        return []
+    lines = ["## Verdict", "", f"**{said.headline}**", ""]
+    if said.summary:
+        lines += [said.summary, ""]
+    lines += [f"- {said.coherence}", f"- {said.name_confidence}", ""]
+    if said.reasons:
+        lines += ["**Why:**", ""] + [f"- {reason}" for reason in said.reasons] + [""]
+    themes = result.get("themes", [])
+    lines += ["## Themes", ""]
+    if not themes:
+        lines += ["No group of significant pathways: no theme to name.", ""]
+    rows_by_id = {row["pathway_id"]: row for row in report_evidence(result)}
+    for theme in themes:
+        lines += [f"**{words.theme_title(theme)}** — {words.theme_facts(theme)}", "",
+                  f"Genes: {words.theme_genes(theme)}", "",
+                  "Pathways: " + ("; ".join(words.theme_pathways(theme, rows_by_id)) or "none"), ""]
+    return lines
 
 
 def to_markdown(result: dict, *, evidence: bool = True) -> str:
@@ -83,6 +171,7 @@ def to_markdown(result: dict, *, evidence: bool = True) -> str:
     lines = [f"# {result.get('id') or 'Gene set'}: {result.get('name') or '(no name)'}", ""]
     if result.get("error"):
         lines += [f"**Error:** {result['error']}", ""]
+    lines += markdown_verdict(result)
     facts = [
         f"**Confidence:** {result.get('confidence', 0.0):.2f} — {result.get('confidence_explanation', '')}",
         f"**Why this name:** {result.get('choice_explanation', '')}",
@@ -94,18 +183,20 @@ def to_markdown(result: dict, *, evidence: bool = True) -> str:
         facts.append(
             "**Mapped symbols:** " + ", ".join(f"{m['input']} → {m['symbol']}" for m in result["mapped_genes"])
         )
-    facts.append(f"**Not explained by the evidence:** {', '.join(result.get('unexplained_genes', [])) or 'none'}")
+    facts.append(f"**Not explained by the evidence:** {', '.join(shown_unexplained(result)) or 'none'}")
     for fact in facts:
         lines += [fact, ""]
     lines += ["## Reasoning", "", result.get("reasoning") or "(no reasoning: no grounded candidate)", ""]
     if result.get("explanation"):
         lines += [f"**The model's explanation:** {result['explanation']}", ""]
     if evidence:
-        lines += ["## Evidence", "", "| kind | pathway | source | name | overlap | FDR |", "|---|---|---|---|---|---|"]
-        for row in evidence_rows(result.get("evidence", [])):
+        lines += ["## Evidence", "", f"[n]: the candidate number the reasoning cites. {FDR_CONVENTION}.", "",
+                  "| [n] | kind | pathway | source | name | overlap | FDR |", "|---|---|---|---|---|---|---|"]
+        for row in report_evidence(result):
+            role = f" ({row_role(row)})" if row_role(row) else ""
             lines.append(
-                f"| {row['kind_label']} | [{row['pathway_id']}]({pathway_url(row['pathway_id'])}) | {row['source']} | "
-                f"{row['name']} | {len(row['overlap_genes'])}/{row['pathway_size']}: "
+                f"| {citation(row)} | {row['kind_label']} | [{row['pathway_id']}]({pathway_url(row['pathway_id'])}) | "
+                f"{row['source']} | {row['name']}{role} | {len(row['overlap_genes'])}/{row['pathway_size']}: "
                 f"{', '.join(row['overlap_genes'][:12])} | {fdr_text(row['fdr'])} |"
             )
         lines.append("")
@@ -151,33 +242,54 @@ def _verdict_class(verdict: str) -> str:
 
 
 def _evidence_tables(evidence: Sequence[dict]) -> list[dict]:
+    """`evidence`: rows of `report_evidence`."""
     rows = [
         row
         | {
             "url": pathway_url(row["pathway_id"]),
+            "citation": citation(row),
+            "role": row_role(row),
             "overlap": f"{len(row['overlap_genes'])}/{row['pathway_size']}",
             "genes": ", ".join(row["overlap_genes"][:MAX_GENES_SHOWN])
             + (" …" if len(row["overlap_genes"]) > MAX_GENES_SHOWN else ""),
             "p_text": fdr_text(row.get("p_value")),
             "fdr_text": fdr_text(row.get("fdr")),
         }
-        for row in evidence_rows(evidence)
+        for row in evidence
     ]
     tables = [
         {
             "kind": ENRICHMENT_KIND,
             "title": "Enrichment",
-            "note": "Over-representation of the genes in each pathway, sorted by FDR, then p.",
+            "note": "Over-representation of the genes in each pathway, sorted by FDR, then p. "
+            f"{FDR_CONVENTION}. [n]: the candidate number the reasoning cites.",
             "rows": [r for r in rows if r["kind"] == ENRICHMENT_KIND],
         },
         {
             "kind": SEARCH_KIND,
             "title": "Semantic search",
-            "note": "Pathways whose descriptions match the proposed names; p and FDR shown where they were tested.",
+            "note": "Pathways whose descriptions match the proposed names; p and FDR shown where they were tested. "
+            "[n]: the candidate number the reasoning cites.",
             "rows": [r for r in rows if r["kind"] == SEARCH_KIND],
         },
     ]
     return [table for table in tables if table["rows"]]
+
+
+def _verdict_view(result: dict) -> dict | None:
+    said = words.verdict_words(result)
+    if said is None:
+        return None
+    return {"verdict": said.verdict, "css": said.verdict.replace(" ", "-"), "headline": said.headline,
+            "summary": said.summary, "coherence": said.coherence, "name_confidence": said.name_confidence,
+            "reasons": list(said.reasons)}
+
+
+def _themes_view(result: dict, rows: Sequence[dict]) -> list[dict]:
+    rows_by_id = {row["pathway_id"]: row for row in rows}
+    return [{"title": words.theme_title(theme), "facts": words.theme_facts(theme), "weak": bool(theme.get("weak")),
+             "genes": words.theme_genes(theme), "pathways": words.theme_pathways(theme, rows_by_id)}
+            for theme in result.get("themes", [])]
 
 
 def _anchor(set_id: str, index: int) -> str:
@@ -190,12 +302,13 @@ def analysis_view(result: dict, index: int = 0) -> dict:
 
     from agent.web.charts import fdr_bar_chart, membership_grid
 
-    evidence = result.get("evidence", [])
+    evidence = report_evidence(result)
+    unexplained = shown_unexplained(result)
     chart_input = {
         "genes": result.get("genes", []),
-        "evidence": evidence_rows(evidence),
+        "evidence": evidence,
         "verdicts": result.get("verdicts", []),
-        "unexplained_genes": result.get("unexplained_genes", []),
+        "unexplained_genes": unexplained,
     }
     return {
         "anchor": _anchor(result.get("id", ""), index),
@@ -207,6 +320,11 @@ def analysis_view(result: dict, index: int = 0) -> dict:
         "contrast": result.get("contrast") or "",
         "cutoffs": result.get("cutoffs") or "",
         "summary": one_line_summary(result),
+        "verdict": _verdict_view(result),
+        "verdict_label": words.verdict_label(result),
+        "themes": _themes_view(result, evidence),
+        "theme_names": words.theme_names(result.get("themes", [])),
+        "has_verdict": result.get("coherence") is not None,
         "confidence": f"{result.get('confidence', 0.0):.2f}",
         "confidence_explanation": result.get("confidence_explanation", ""),
         "choice_explanation": result.get("choice_explanation", ""),
@@ -214,7 +332,7 @@ def analysis_view(result: dict, index: int = 0) -> dict:
         "n_genes": len(result.get("genes", [])),
         "unknown_genes": result.get("unknown_genes", []),
         "mapped_genes": result.get("mapped_genes", []),
-        "unexplained_genes": result.get("unexplained_genes", []),
+        "unexplained_genes": unexplained,
         "reasoning": result.get("reasoning", ""),
         "explanation": result.get("explanation", ""),
         "candidates": candidate_rows(result),
@@ -222,7 +340,8 @@ def analysis_view(result: dict, index: int = 0) -> dict:
         "evidence_tables": _evidence_tables(evidence),
         # charts.py escapes every text it draws: its SVG is markup, not data
         "chart": Markup(fdr_bar_chart(chart_input["evidence"])),
-        "grid": Markup(membership_grid(chart_input)),
+        "grid": Markup(membership_grid(chart_input, max_pathway_size=DEFAULT_MAX_PATHWAY_SIZE)),
+        "max_pathway_size": DEFAULT_MAX_PATHWAY_SIZE,
     }
 
 
@@ -247,6 +366,7 @@ def render_report(
             summary_table=len(results) > 1 if summary_table is None else summary_table,
             analyses=[analysis_view(r, i) for i, r in enumerate(results)],
             generated="",
+            fdr_convention=FDR_CONVENTION,
         )
     )
 
@@ -258,6 +378,10 @@ def to_html(results: Sequence[dict], title: str = "gene-r1 report", *, summary_t
 SUMMARY_COLUMNS = (
     "id",
     "name",
+    "verdict",
+    "coherence",
+    "name_confidence",
+    "themes",
     "confidence",
     "chosen_from",
     "n_genes",
@@ -281,10 +405,15 @@ def to_summary_tsv(results: Sequence[dict]) -> str:
     for r in results:
         tested = [row for row in evidence_rows(r.get("evidence", [])) if row.get("fdr") is not None]
         top = tested[0] if tested else None
+        coherence = r.get("coherence")
         writer.writerow(
             [
                 r.get("id", ""),
                 r.get("name", ""),
+                words.verdict_label(r),
+                f"{coherence['coherence']:.3f}" if coherence else "",
+                f"{coherence['name_confidence']:.3f}" if coherence else "",
+                words.theme_names(r.get("themes", [])),
                 f"{r.get('confidence', 0.0):.3f}",
                 r.get("chosen_from", ""),
                 len(r.get("genes", [])),
@@ -295,7 +424,7 @@ def to_summary_tsv(results: Sequence[dict]) -> str:
                 r.get("description", ""),
                 f"{top['pathway_id']} {top['name']}" if top else "",
                 fdr_text(top["fdr"]) if top else "",
-                len(r.get("unexplained_genes", [])),
+                len(shown_unexplained(r)),
                 one_line_summary(r),
                 r.get("error", ""),
             ]

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from html import escape
 
-from tools.formatting import fdr_text
+from tools.formatting import count_text, fdr_text
 
 SOURCE_COLOURS = {"reactome": "#2f6db5", "wikipathways": "#2e8540"}
 OTHER_COLOUR = "#6b6b6b"
 VERDICT_COLOURS = {"supported": "#1a7f37", "partly supported": "#bf8700", "not supported": "#cf222e"}
 UNEXPLAINED_COLOUR = "#d4651c"
+TOO_LARGE_COLOUR = "#c9ccd1"  # a pathway above the size cap: it contains the gene but explains nothing
 FDR_LINE = 0.05
 LABEL_CHARS = 42  # at font size 11 even an all-capitals 42-character line fits the 322 px label column
 
@@ -85,7 +86,8 @@ def fdr_bar_chart(evidence: list[dict], limit: int = 10, width: int = 760) -> st
             for k, line in enumerate(lines)
         )
         parts.append(
-            f"<g><title>{escape(label)}: FDR {fdr_text(row['fdr'])}, {len(row['overlap_genes'])} genes</title>"
+            f"<g><title>{escape(label)}: FDR {fdr_text(row['fdr'])}, "
+            f"{count_text(len(row['overlap_genes']), 'gene')}</title>"
             f'<text class="label" text-anchor="end" font-size="11">{spans}</text>'
             f'<rect x="{label_w}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar_h}" fill="{colour}"/>'
             f'<text x="{label_w + value * scale + 4:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="11">'
@@ -112,18 +114,22 @@ def fdr_bar_chart(evidence: list[dict], limit: int = 10, width: int = 760) -> st
     return "".join(parts)
 
 
-def grid_columns(result: dict, max_pathways: int) -> list[dict]:
-    """The grid's columns: top pathways, then one per verified claim. Each: label, title, kind, genes, colour."""
-    columns = [
-        {
-            "label": _short(row["name"], 34),
-            "title": f"{row['pathway_id']} {row['name']} (FDR {fdr_text(row['fdr'])})",
-            "kind": "pathway",
-            "genes": set(row["overlap_genes"]),
-            "colour": SOURCE_COLOURS.get(row["source"], OTHER_COLOUR),
-        }
-        for row in top_pathways(result["evidence"], max_pathways)
-    ]
+def grid_columns(result: dict, max_pathways: int, max_pathway_size: int | None = None) -> list[dict]:
+    """The grid's columns: top pathways, then one per verified claim. Each: label, title, kind, genes, colour.
+    A pathway larger than `max_pathway_size` explains no gene (`agent.explained`): its column is drawn pale."""
+    columns = []
+    for row in top_pathways(result["evidence"], max_pathways):
+        too_large = max_pathway_size is not None and row["pathway_size"] > max_pathway_size
+        columns.append(
+            {
+                "label": _short(row["name"], 34),
+                "title": f"{row['pathway_id']} {row['name']} (FDR {fdr_text(row['fdr'])})"
+                + (f"; {row['pathway_size']} genes, too large to explain a gene" if too_large else ""),
+                "kind": "pathway",
+                "genes": set(row["overlap_genes"]),
+                "colour": TOO_LARGE_COLOUR if too_large else SOURCE_COLOURS.get(row["source"], OTHER_COLOUR),
+            }
+        )
     for verdict in result["verdicts"]:
         columns.append(
             {
@@ -146,11 +152,12 @@ def grid_columns(result: dict, max_pathways: int) -> list[dict]:
     return columns
 
 
-def membership_grid(result: dict, max_pathways: int = 10, max_genes: int = 80) -> str:
+def membership_grid(result: dict, max_pathways: int = 10, max_genes: int = 80,
+                    max_pathway_size: int | None = None) -> str:
     genes = list(result["genes"])
     if not genes:
         return '<p class="muted">No known genes to draw.</p>'
-    columns = grid_columns(result, max_pathways)
+    columns = grid_columns(result, max_pathways, max_pathway_size)
     members = [c for c in columns if c["kind"] != "unexplained"]
     genes.sort(key=lambda g: -sum(g in c["genes"] for c in members))  # stable: input order within ties
     shown = genes[:max_genes]

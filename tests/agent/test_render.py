@@ -2,11 +2,39 @@
 
 import csv
 import io
+import random
 import re
 from html.parser import HTMLParser
 
-from agent.render import SUMMARY_COLUMNS, evidence_rows, one_line_summary, render_report, to_html, to_summary_tsv
-from tests.agent.report_fixtures import INJECTION, cell_cycle_analysis
+import pytest
+from markupsafe import escape
+
+from agent.coherence_words import verdict_words
+from agent.reasoning import quoted_numbers
+from agent.render import (
+    SUMMARY_COLUMNS,
+    evidence_rows,
+    markdown_verdict,
+    one_line_summary,
+    render_report,
+    report_evidence,
+    shown_unexplained,
+    to_html,
+    to_markdown,
+    to_summary_tsv,
+)
+from tests.agent.report_fixtures import (
+    INJECTION,
+    NOISE,
+    cell_cycle_analysis,
+    coherence,
+    coherent_cell_cycle_analysis,
+    evidence_row,
+    mixed_analysis,
+    random_analysis,
+    theme,
+)
+from tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 
 class Cells(HTMLParser):
@@ -113,3 +141,168 @@ def test_summary_tsv_has_direction_cutoffs_and_a_summary_per_set():
     assert tuple(rows[0]) == SUMMARY_COLUMNS
     assert (rows[0]["direction"], rows[0]["contrast"], rows[0]["cutoffs"]) == ("up", "treated", "adj. p < 0.05")
     assert rows[0]["top_pathway"] == "WP179 Cell cycle" and rows[0]["summary"] == one_line_summary(up)
+
+
+# The verdict, the themes and the evidence they rest on (issue 16)
+
+
+def test_the_verdict_block_comes_first_with_its_summary_both_numbers_in_words_and_its_reasons():
+    result = mixed_analysis()
+    html = to_html([result])
+    verdict = html.index('<div class="verdict partly-coherent">')
+    assert verdict < html.index("<h3>Name and confidence</h3>") < html.index("<h3>Evidence</h3>")
+    block = html[verdict: html.index("<h3>Themes</h3>")]
+    assert "Partly coherent: themes cover part of the set" in block
+    assert result["coherence"]["summary"] in block and "2 themes cover 12 of 15 genes." in block
+    assert "Coherence 0.58: the probability that these 15 genes share a specific function" in block
+    assert "Name confidence 0.64: the probability that the headline name is right" in block
+
+
+def test_markdown_and_html_list_each_theme_with_its_number_name_genes_pathways_and_name_confidence():
+    result = mixed_analysis()
+    markdown, html = to_markdown(result), to_html([result])
+    for text in (markdown, html):
+        assert "Theme 1: Interferon alpha/beta signaling (R-HSA-909733)" in text
+        assert "Theme 2: Cholesterol biosynthesis (R-HSA-191273)" in text
+        assert "HMGCR, HMGCS1, MVK, FDFT1, SQLE" in text and "name confidence 0.52" in text
+        assert "R-HSA-191273 Cholesterol biosynthesis (FDR 2.2e-12)" in text
+    assert "**Not explained by the evidence:** " + ", ".join(NOISE) in markdown
+
+
+def test_a_set_with_no_coherent_function_says_so_and_marks_its_closest_themes_weak():
+    result = random_analysis()
+    html, markdown = to_html([result]), to_markdown(result)
+    assert "No coherent function: the evidence shows no specific function these genes share" in html
+    assert '<li class="weak">' in html and "weak: not a claim" in html
+    assert "Theme 1: Metabolism (R-HSA-1430728) (weak)" in markdown
+    assert "Name confidence: none, since no coherent function is claimed" in markdown
+
+
+def test_reasons_that_explain_a_number_are_shown_as_that_numbers_explanation_not_twice():
+    reasons = ["Strength: none of 1,000 random sets reached evidence this strong.",
+               "Coherence 0.93: the probability, calibrated on development gene sets, that the set shares a function.",
+               "Name confidence 0.71: the calibrated chance that the headline name matches the set's true function."]
+    said = verdict_words(coherent_cell_cycle_analysis(coherence=coherence(reasons=reasons)))
+    assert (said.coherence, said.name_confidence) == (reasons[1], reasons[2])
+    assert said.reasons == (reasons[0],)
+
+
+def test_a_result_made_before_the_verdict_existed_renders_without_one():
+    old = cell_cycle_analysis()
+    assert "coherence" not in old and "themes" not in old
+    html, markdown = to_html([old, mixed_analysis()]), to_markdown(old)
+    assert html.count('<div class="verdict') == 1 and "## Verdict" not in markdown and "## Themes" not in markdown
+    assert cells(html, "summary", "verdict-label") == ["—", "partly coherent"]
+    row = next(csv.DictReader(io.StringIO(to_summary_tsv([old])), delimiter="\t"))
+    assert (row["verdict"], row["coherence"], row["name_confidence"], row["themes"]) == ("", "", "", "")
+
+
+def test_the_evidence_table_carries_the_candidate_number_the_reasoning_cites():
+    result = coherent_cell_cycle_analysis()
+    html = to_html([result])
+    numbered = dict(zip(cells(html, "enrichment", "id"), cells(html, "enrichment", "cite"), strict=True))
+    assert (numbered["WP179"], numbered["R-HSA-68877"], numbered["R-HSA-69620"]) == ("[1]", "[2]", "[3]")
+    assert numbered["R-HSA-68886"] == ""  # not a candidate: nothing to cite
+    assert "| [2] | enrichment | [R-HSA-68877]" in to_markdown(result)
+
+
+def test_the_chosen_pathway_and_each_themes_pathway_are_in_the_evidence_table_even_when_ranked_below_it():
+    result = coherent_cell_cycle_analysis()
+    assert "R-HSA-68877" not in {row["pathway_id"] for row in result["evidence"]}
+    html = to_html([result])
+    assert "R-HSA-68877" in cells(html, "enrichment", "id")
+    assert "Mitotic Prometaphase (chosen, theme 1)" in cells(html, "enrichment", "pathway-name")
+    mixed = {row["pathway_id"]: row for row in report_evidence(mixed_analysis())}
+    assert mixed["R-HSA-191273"]["themes"] == [2] and mixed["R-HSA-909733"]["chosen"]
+
+
+def test_every_fdr_shown_states_its_convention():
+    result = mixed_analysis()
+    assert FDR_CONVENTION == ("FDR: Benjamini–Hochberg over the pathways that share at least one gene with the set "
+                              "(gseapy's convention)")
+    html = to_html([result])
+    assert html.count(str(escape(FDR_CONVENTION))) == 2  # under the enrichment table, and in the page's footer
+    assert FDR_CONVENTION in to_markdown(result)
+
+
+def smad3_analysis() -> dict:
+    """SMAD3 in a ribosomal set: only pathways above the 500-gene cap contain it among the rows the report holds;
+    the analysis (computed over more rows than it keeps) did not list it as unexplained."""
+    genes = ["RPL3", "RPL4", "RPS6", "RPS3", "SMAD3"]
+    ribosome = evidence_row("R-HSA-156827", "Formation of the ternary complex", 1e-9, genes[:4], size=60)
+    infection = evidence_row("R-HSA-5663205", "Infectious disease", 5e-8, genes, size=1326)
+    return cell_cycle_analysis(id="smad3", genes=genes, evidence=[ribosome, infection], verdicts=[],
+                               unexplained_genes=[])
+
+
+def test_a_gene_that_only_pathways_above_the_size_cap_contain_is_marked_unexplained_in_the_grid_and_the_list():
+    from agent.web.charts import TOO_LARGE_COLOUR, UNEXPLAINED_COLOUR
+
+    result = smad3_analysis()
+    assert shown_unexplained(result) == ["SMAD3"]
+    html = to_html([result])
+    assert re.search(rf'fill="{UNEXPLAINED_COLOUR}">SMAD3</text>', html)
+    assert cells(html, "evidence", "genes") and "SMAD3" in html.split("Not explained by the evidence</dt>")[1][:80]
+    assert f'fill="{TOO_LARGE_COLOUR}"' in html and "1326 genes, too large to explain a gene" in html
+    assert "1 unexplained" in one_line_summary(result)
+
+
+def test_summary_tsv_has_the_verdict_both_numbers_and_the_theme_names():
+    rows = list(csv.DictReader(io.StringIO(to_summary_tsv([mixed_analysis(), random_analysis()])), delimiter="\t"))
+    assert (rows[0]["verdict"], rows[0]["coherence"], rows[0]["name_confidence"]) == ("partly coherent", "0.580",
+                                                                                        "0.640")
+    assert rows[0]["themes"] == "Interferon alpha/beta signaling | Cholesterol biosynthesis"
+    assert (rows[1]["verdict"], rows[1]["themes"]) == ("no coherent function", "Metabolism")
+    assert rows[0]["n_unexplained"] == "3"
+
+
+def test_the_batch_report_has_a_verdict_column_and_the_themes_of_each_set():
+    html = to_html([mixed_analysis(), random_analysis()], title="batch")
+    assert cells(html, "summary", "verdict-label") == ["partly coherent", "no coherent function"]
+    assert cells(html, "summary", "theme-names")[0] == "Interferon alpha/beta signaling | Cholesterol biosynthesis"
+
+
+def test_counts_of_one_are_singular():
+    one = cell_cycle_analysis(genes=["CDK1"], evidence=[], unexplained_genes=["CDK1"])
+    text = one_line_summary(one) + to_markdown(random_analysis(themes=[theme(1, "M", "R-HSA-1", ["INS"], weak=True)]))
+    assert one_line_summary(one).startswith("1 gene →")
+    assert not re.search(r"\b1 (genes|pathways|themes|hits|names|sets)\b", text)
+    assert (count_text(1, "gene"), count_text(0, "gene"), count_text(2, "search hit")) == ("1 gene", "0 genes",
+                                                                                           "2 search hits")
+
+
+def numbers_the_fields_hold(result: dict) -> set[str]:
+    """Every number a verdict block may quote: the Coherence and Theme fields as the renderers format them, the
+    numbers inside the code-rendered sentences (summary, reasons) and inside ids, names and genes."""
+    c = result["coherence"]
+    held = {f"{c['coherence']:.2f}", f"{c['name_confidence']:.2f}"}
+    for value in (c["set_size"], c["covered_genes"], c["explained_genes"], c["null_draws"], c["null_reached"]):
+        held |= {str(value), f"{value:,}"}
+    text = " ".join([c["summary"], *c["reasons"]])
+    for t in result["themes"]:
+        held |= {str(t["number"]), str(len(t["genes"])), fdr_text(t["best_fdr"]), f"{t['name_confidence']:.2f}"}
+        text += " " + " ".join([t["name"], t["pathway_id"], *t["genes"], *t["pathway_ids"]])
+    for row in result["evidence"]:
+        held.add(fdr_text(row["fdr"]))
+        text += f" {row['pathway_id']} {row['name']}"
+    return held | set(quoted_numbers(text)) | set(re.findall(r"\d+", text))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_number_in_the_verdict_words_is_a_field(seed):
+    rng = random.Random(seed)
+    genes = [f"G{i}" for i in range(rng.randint(1, 300))]
+    verdict = rng.choice(["coherent", "partly coherent", "no coherent function"])
+    rows = [evidence_row(f"R-HSA-{rng.randint(1, 99999)}", f"Pathway {rng.randint(1, 500)}",
+                         10 ** -rng.uniform(0, 30), rng.sample(genes, rng.randint(1, len(genes))),
+                         size=rng.randint(5, 2000)) for _ in range(rng.randint(1, 6))]
+    themes = [theme(n, row["name"], row["pathway_id"], row["overlap_genes"], best_fdr=row["fdr"],
+                    name_confidence=rng.random(), weak=verdict == "no coherent function")
+              for n, row in enumerate(rows[: rng.randint(0, 5)], start=1)]
+    result = mixed_analysis(
+        genes=genes, evidence=rows, themes=themes,
+        coherence=coherence(verdict, value=rng.random(), name_confidence=rng.random(), set_size=len(genes),
+                            covered=rng.randint(0, len(genes)), explained=rng.randint(0, len(genes)),
+                            draws=rng.choice([200, 1000, 5000]), reached=rng.randint(0, 200)))
+    said = "\n".join(markdown_verdict(result))
+    assert set(quoted_numbers(said)) - numbers_the_fields_hold(result) == set()
