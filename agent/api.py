@@ -78,9 +78,9 @@ def get_context(config: AgentConfig | None = None) -> AgentContext:
 
 def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
     report = state["report"]
+    coherence = report.get("coherence")
     return Analysis(
         id=set_id,
-    coherence = report.get("coherence")
         input_genes=list(state.get("input_genes", [])),
         genes=list(state.get("genes", [])),
         name=report["name"],
@@ -102,12 +102,12 @@ def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:
         judge_method=report.get("judge_method", ""),
         explanation=report.get("explanation", ""),
         error=state.get("error", ""),
-    )
-
         verdict=coherence["verdict"] if coherence else "",
         coherence=dict(coherence) if coherence else None,
         name_confidence=coherence["name_confidence"] if coherence else 0.0,
         themes=[dict(theme) for theme in report.get("themes") or []],
+    )
+
 
 def analyze(
     genes: Sequence[str],
