@@ -6,6 +6,7 @@ tools; only open questions go to the model, with the analysis as context.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Annotated, TypedDict
@@ -16,13 +17,17 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.runtime import Runtime
 
+from agent import coherence_words as words
 from agent.chat_intents import genes_in_families, read_intent
 from agent.context import AgentContext
+from agent.explained import DEFAULT_FDR_THRESHOLD, DEFAULT_MAX_PATHWAY_SIZE, DEFAULT_MIN_OVERLAP
+from agent.render import shown_unexplained
 from knowledge_base.paths import data_home
-from tools.formatting import fdr_text
+from tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 HELP = (
-    "Give me a gene set (e.g. `CDK1 CCNB1 PLK1 AURKA BUB1`), then ask: which genes support that? · "
+    "Give me a gene set (e.g. `CDK1 CCNB1 PLK1 AURKA BUB1`), then ask: is this set coherent? · what are its themes? · "
+    "which genes support that? · which genes are not explained? · what about DNA repair? · "
     "drop RPL3 RPS6 (or: drop the ribosomal genes) · add TP53 · is this more immune or stress response? · "
     "verify DNA repair · why?"
 )
@@ -60,13 +65,28 @@ def route(state: ChatState) -> str:
 
 
 def summarise(analysis: dict) -> str:
-    lines = [f"**{analysis['name'] or '(no name)'}** (confidence {analysis['confidence']:.2f})"]
+    name = analysis["name"] or "(no name)"
+    coherence = analysis.get("coherence")
+    if coherence is None:  # a thread analysed before the coherence verdict existed
+        lines = [f"**{name}** (confidence {analysis['confidence']:.2f})"]
+    elif coherence["verdict"] == "no coherent function":
+        lines = [f"**{name}** (coherence {coherence['coherence']:.2f})"]
+    else:
+        lines = [f"**{name}**: {coherence['verdict']} (coherence {coherence['coherence']:.2f}, "
+                 f"name confidence {coherence['name_confidence']:.2f})"]
     if analysis.get("error"):
         lines.append(f"Error: {analysis['error']}")
+    if coherence and coherence.get("summary"):
+        lines.append(coherence["summary"])
+    if len(analysis.get("themes", [])) > 1:
+        lines.append("Themes: " + " · ".join(f"{t['number']}. {t['name']} ({count_text(len(t['genes']), 'gene')})"
+                                             for t in analysis["themes"]))
     lines.append(analysis["choice_explanation"])
     for row in analysis["evidence"][:5]:
         fdr = fdr_text(row["fdr"])
         lines.append(f"- {row['pathway_id']} {row['name']} (FDR {fdr}; {', '.join(row['overlap_genes'][:8])})")
+    if analysis["evidence"][:5]:
+        lines.append(f"({FDR_CONVENTION}.)")
     for verdict in analysis["verdicts"]:
         lines.append(f"- claim {verdict['verdict']}: {verdict['claim']}")
     if analysis["unknown_genes"]:
@@ -77,7 +97,7 @@ def summarise(analysis: dict) -> str:
 def run_analysis(genes: list[str], context: AgentContext, note: str = "") -> dict:
     from agent.api import analyze
 
-    get_stream_writer()({"status": f"analysing {len(genes)} genes…"})
+    get_stream_writer()({"status": f"analysing {count_text(len(genes), 'gene')}…"})
     analysis = analyze(genes, context=context).to_dict()
     return {"genes": genes, "analysis": analysis, **say((note + "\n" if note else "") + summarise(analysis))}
 
@@ -113,8 +133,59 @@ def support(state: ChatState) -> dict:
             supporting |= set(verdict["supporting_genes"])
     ordered = [g for g in analysis["genes"] if g in supporting]
     lines = [f"Genes supporting **{analysis['name']}**: {', '.join(ordered) or 'none found in its pathways'}."]
-    if analysis["unexplained_genes"]:
-        lines.append(f"Not explained by the top evidence: {', '.join(analysis['unexplained_genes'])}.")
+    if shown_unexplained(analysis):
+        lines.append(f"Not explained by the evidence: {', '.join(shown_unexplained(analysis))}.")
+    return say("\n".join(lines))
+
+
+EXPLAINED_RULE = (f"A gene counts as explained when a pathway of the evidence contains it at FDR <= "
+                  f"{DEFAULT_FDR_THRESHOLD:g}, with at most {DEFAULT_MAX_PATHWAY_SIZE} genes and at least "
+                  f"{DEFAULT_MIN_OVERLAP} genes of the set.")
+
+
+def unexplained(state: ChatState) -> dict:
+    """The genes no significant, specific pathway of the evidence contains (as the report marks them)."""
+    analysis = state["analysis"]
+    left = shown_unexplained(analysis)
+    if not left:
+        return say(f"Every gene of the set is explained by the evidence. {EXPLAINED_RULE}")
+    return say(f"Not explained by the evidence: {', '.join(left)} ({count_text(len(left), 'gene')} of "
+               f"{len(analysis['genes'])}).\n{EXPLAINED_RULE}")
+
+
+def coherence_turn(state: ChatState) -> dict:
+    """Is the set coherent: the verdict, its summary, the two numbers in words, and its reasons."""
+    said = words.verdict_words(state["analysis"])
+    if said is None:
+        return say(words.NO_VERDICT)
+    lines = [f"**{said.headline}**"] + ([said.summary] if said.summary else [])
+    lines += [said.coherence, said.name_confidence]
+    if said.reasons:
+        lines += ["Why:"] + [f"- {reason}" for reason in said.reasons]
+    return say("\n".join(lines))
+
+
+def themes_turn(state: ChatState) -> dict:
+    """The themes with their genes (one theme when the turn names its number), then the genes left over."""
+    analysis = state["analysis"]
+    themes = analysis.get("themes", [])
+    if analysis.get("coherence") is None and not themes:
+        return say(words.NO_VERDICT)
+    if not themes:
+        return say("No themes: no group of significant pathways shares genes of this set.")
+    asked = re.search(r"\btheme\s*(\d+)", last_user_text(state), re.IGNORECASE)
+    shown = [t for t in themes if asked is None or t["number"] == int(asked.group(1))]
+    if not shown:
+        return say(f"There is no theme {asked.group(1)}: this set has {count_text(len(themes), 'theme')}.")
+    lines = []
+    if themes[0].get("weak"):
+        lines.append("These genes share no coherent function; the closest themes are weak, not claims:")
+    for theme in shown:
+        lines.append(f"{theme['number']}. **{words.theme_label(theme)}** — "
+                     f"{words.theme_facts(theme)}\n   Genes: {words.theme_genes(theme)}")
+    left = shown_unexplained(analysis)
+    if left and asked is None:
+        lines.append(f"Not explained by the evidence: {', '.join(left)}.")
     return say("\n".join(lines))
 
 
@@ -180,6 +251,9 @@ def build_chat_graph(checkpointer):
         "drop": change_set,
         "add": change_set,
         "support": support,
+        "unexplained": unexplained,
+        "themes": themes_turn,
+        "coherence": coherence_turn,
         "compare": compare,
         "verify": verify_claim,
         "explain": explain,

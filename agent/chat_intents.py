@@ -9,9 +9,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Intent = Literal["new_set", "drop", "add", "support", "compare", "verify", "explain", "help", "ask"]
+Intent = Literal["new_set", "drop", "add", "support", "unexplained", "themes", "coherence", "compare", "verify",
+                 "explain", "help", "ask"]
 
 GENE_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-.]*$")
+# Asked before "which genes ...": "which genes are not explained?" asks for the genes left over, not the support.
+UNEXPLAINED = re.compile(r"\bunexplained\b|\bnot (?:been )?(?:explained|covered)\b|\bleft ?over\b|\bno pathway\b")
+THEMES = re.compile(r"\bthemes?\b|\bclusters?\b|\bwhat (?:functions|processes)\b|\bmore than one (?:function|process)")
+COHERENCE = re.compile(
+    r"\b(?:in)?coheren|\brandom\b|\bunrelated\b|\bnoise\b|\bmeaningful\b|\bshare (?:a|any|one) (?:function|process)"
+)
+WHAT_ABOUT = re.compile(r"^\s*(?:what|how) about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 # Families a biologist drops by name; a pattern over approved symbols for each.
 GENE_FAMILIES: dict[str, re.Pattern] = {
     "ribosomal": re.compile(r"^(RPL|RPS|MRPL|MRPS)\d"),
@@ -57,8 +65,17 @@ def read_intent(text: str, current_genes: list[str]) -> TurnIntent:
         genes = tuple(t for t in re.split(r"[,;\s]+", original_rest) if t and t.upper() == t and GENE_TOKEN.match(t))
         intent: Intent = "add" if verb in ("add", "include") else "drop"
         return TurnIntent(intent, genes=genes, families=families)
+    if UNEXPLAINED.search(lowered):
+        return TurnIntent("unexplained")
+    if THEMES.search(lowered):
+        return TurnIntent("themes")
+    if COHERENCE.search(lowered):
+        return TurnIntent("coherence")
     if re.search(r"\bwhich genes\b|\bwhat genes\b|\bsupporting genes\b|\bgenes support", lowered):
         return TurnIntent("support")
+    about = WHAT_ABOUT.match(stripped)
+    if about:  # a process asked about while a set is loaded: check it against that set
+        return TurnIntent("verify", claims=(about.group(1).strip(" ?"),))
     compare = re.search(r"(?:more|rather)?\s*(?:like\s+)?(.+?)\s+or\s+(.+?)\s*\??$", lowered)
     if compare and re.match(r"^\s*(is|are|would|does)\b", lowered):
         first = re.sub(
