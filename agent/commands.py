@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from agent.config import SELECTION_RULES, AgentConfig
-from tools.formatting import fdr_text
+from tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 ModelOption = typer.Option(
     None, "--model", help="Model: HF dir, HF id, or .gguf file (default: embedded SmolLM2-135M)."
@@ -119,24 +119,27 @@ def print_summary(result: dict) -> None:
     """The report in the terminal: Markdown, with the evidence as a table whose ids and FDRs never wrap."""
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.markup import escape
     from rich.table import Table
 
-    from agent.render import evidence_rows, to_markdown
+    from agent.render import citation, report_evidence, row_role, to_markdown
 
     head, _, verification = to_markdown(result, evidence=False).partition("## Verification")
     console = Console()
     console.print(Markdown(head))
-    table = Table(title="Evidence", title_justify="left", show_lines=False)
+    table = Table(title="Evidence", title_justify="left", show_lines=False,
+                  caption=escape(f"[n]: the candidate number the reasoning cites. {FDR_CONVENTION}."),
+                  caption_justify="left")
+    table.add_column(escape("[n]"), no_wrap=True, justify="right")
     table.add_column("kind", no_wrap=True)
     table.add_column("pathway", no_wrap=True)
     table.add_column("name", overflow="fold")
     table.add_column("overlap", no_wrap=True, justify="right")
     table.add_column("FDR", no_wrap=True, justify="right")
-    for row in evidence_rows(result.get("evidence", [])):
-        fdr = fdr_text(row["fdr"])
-        table.add_row(
-            row["kind_label"], row["pathway_id"], row["name"], f"{len(row['overlap_genes'])}/{row['pathway_size']}", fdr
-        )
+    for row in report_evidence(result):
+        role = f" ({row_role(row)})" if row_role(row) else ""
+        table.add_row(escape(citation(row)), row["kind_label"], row["pathway_id"], escape(row["name"] + role),
+                      f"{len(row['overlap_genes'])}/{row['pathway_size']}", fdr_text(row["fdr"]))
     console.print(table)
     console.print(Markdown("## Verification" + verification))
 
@@ -166,6 +169,8 @@ def verify_command(
         for row in rows:
             fdr = fdr_text(row["fdr"])
             typer.echo(f"  {label}: {row['pathway_id']} {row['name']} (overlap {len(row['overlap_genes'])}, FDR {fdr})")
+    if result["supporting_pathways"] or result["contradicting_pathways"]:
+        typer.echo(f"  ({FDR_CONVENTION}.)")
     if result["unknown_genes"]:
         typer.echo(f"Unknown symbols: {', '.join(result['unknown_genes'])}")
 
@@ -238,7 +243,8 @@ def chat_command(
 ) -> None:
     """Interrogate a gene set over several turns. Threads persist across restarts.
 
-    Start with a gene list, then ask: "which genes support that?", "drop the ribosomal genes",
+    Start with a gene list, then ask: "is this set coherent?", "what are its themes?", "which genes are not
+    explained?", "what about DNA repair?", "which genes support that?", "drop the ribosomal genes",
     "is this more immune or stress response?", "verify DNA repair", "why?". Ctrl-D or "exit" quits.
     """
     from agent.api import get_context
@@ -249,7 +255,8 @@ def chat_command(
     history = graph.get_state({"configurable": {"thread_id": thread}}).values
     if history.get("genes"):
         typer.echo(
-            f"Resuming thread {thread!r}: {len(history['genes'])} genes, current name: {history['analysis']['name']!r}"
+            f"Resuming thread {thread!r}: {count_text(len(history['genes']), 'gene')}, "
+            f"current name: {history['analysis']['name']!r}"
         )
 
     from rich.console import Console

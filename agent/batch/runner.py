@@ -25,6 +25,7 @@ from agent.batch.inputs import GeneSetInput
 from agent.batch.lock import exclusive_output
 from agent.context import AgentContext
 from knowledge_base.fileio import append_jsonl, complete_lines, resume_jsonl
+from tools.formatting import count_text
 
 RESULTS_FILE = "results.jsonl"
 
@@ -142,9 +143,9 @@ def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, worke
     announce = on_phase or (lambda phase: None)
     records = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        announce(f"evidence for {len(chunk)} sets")
+        announce(f"evidence for {count_text(len(chunk), 'set')}")
         states = list(pool.map(lambda s: prepare.invoke({"input_genes": list(s.genes)}, context=context), chunk))
-        announce(f"judging {len(chunk)} sets")
+        announce(f"judging {count_text(len(chunk), 'set')}")
         states = propose_batch(states, context)
         announce("verifying")
         for item, state in zip(chunk, pool.map(lambda state: finish.invoke(state, context=context), states),

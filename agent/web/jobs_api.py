@@ -8,6 +8,7 @@ from dataclasses import replace
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 
+from agent.coherence_words import theme_names, verdict_label
 from agent.web.api import GeneSetUpload, gene_set_upload
 from agent.web.jobs import Job, JobNotFoundError
 from agent.web.report import with_links
@@ -32,6 +33,9 @@ def summary_row(result: dict) -> dict:
         "n_unknown": len(result["unknown_genes"]),
         "top_pathway": f"{top['pathway_id']} {top['name']}" if top else "",
         "top_fdr": top["fdr"] if top else None,
+        "verdict": verdict_label(result),
+        "coherence": result["coherence"]["coherence"] if result.get("coherence") else None,
+        "themes": theme_names(result.get("themes", [])),
         "chosen_from": result["chosen_from"],
         "description": result.get("description", ""),
         "error": result["error"],

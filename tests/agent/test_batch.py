@@ -23,7 +23,8 @@ def test_every_set_gets_one_record_with_the_required_fields(agent_context, tmp_p
     summary = run_batch(SETS, tmp_path, context=agent_context, batch_size=2, show_progress=False)
     records = read_results(summary.results_path)
     assert [r["id"] for r in records] == ["mitosis", "mmr", "nonsense"]
-    for field in ("id", "genes", "name", "confidence", "reasoning", "evidence", "verdicts", "unknown_genes"):
+    for field in ("id", "genes", "name", "confidence", "reasoning", "evidence", "verdicts", "unknown_genes",
+                  "verdict", "coherence", "name_confidence", "themes"):
         assert all(field in r for r in records)
     assert records[2]["error"] and records[2]["unknown_genes"] == ["NOTAGENE1", "NOTAGENE2"]
     assert summary.failed == 1
@@ -71,6 +72,8 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, t
     ids = [r["id"] for r in read_results(results)]
     assert sorted(ids) == [f"set{i:02d}" for i in range(16)]
     assert (out / "summary.tsv").read_text().count("\n") == 17
+    assert (out / "summary.tsv").read_text().split("\n")[0].split("\t")[2:6] == [
+        "verdict", "coherence", "name_confidence", "themes"]
     assert "<html" in (out / "report.html").read_text()
 
 

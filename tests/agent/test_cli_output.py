@@ -55,3 +55,33 @@ def test_analyze_prints_no_library_warnings_or_weight_loading_bars(agent_config)
 def test_verbose_shows_the_libraries_progress_bars(agent_config):
     output = run_cli(["--verbose", "verify", "--claim", "cell cycle", *MITOSIS], agent_config)
     assert "Loading weights" in output
+
+
+def test_the_terminal_report_shows_the_verdict_the_themes_and_numbered_evidence_with_its_fdr_convention(
+        capsys, monkeypatch):
+    from agent.commands import print_summary
+    from tests.agent.report_fixtures import mixed_analysis
+    from tools.formatting import FDR_CONVENTION
+
+    monkeypatch.setenv("COLUMNS", "250")
+    print_summary(mixed_analysis())
+    out = capsys.readouterr().out
+    assert out.index("Partly coherent: themes cover part of the set") < out.index("Why this name")
+    assert "Coherence 0.58: the probability that these 15 genes share a specific function" in out
+    assert "Theme 2: Cholesterol biosynthesis (R-HSA-191273)" in out and "Genes: HMGCR, HMGCS1, MVK" in out
+    assert "[n]" in out and "[2]" in out and "Cholesterol biosynthesis (theme 2)" in out
+    assert " ".join(FDR_CONVENTION.split()) in " ".join(out.split())
+
+
+def test_analyze_markdown_and_json_carry_the_verdict_fields(env):
+    import json
+
+    as_json = runner.invoke(app, ["analyze", *MITOSIS, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    result = json.loads(as_json.output)
+    assert {"verdict", "coherence", "name_confidence", "themes"} <= set(result)
+    assert result["verdict"] == (result["coherence"] or {}).get("verdict", "")
+    markdown = runner.invoke(app, ["analyze", *MITOSIS, "--markdown"])
+    assert markdown.exit_code == 0, markdown.output
+    assert ("## Verdict" in markdown.output) == (result["coherence"] is not None)
+    assert "| [n] | kind | pathway |" in markdown.output and "gseapy's convention" in markdown.output

@@ -45,20 +45,72 @@ async function apiJson(url, options) {
   return body;
 }
 
+const FDR_CONVENTION =
+  "FDR: Benjamini–Hochberg over the pathways that share at least one gene with the set (gseapy's convention)";
+
+// The evidence rows of an analysis, with the chosen candidate's and each theme's pathway added when the rows lack
+// them (a candidate carries its own row), each with the candidate number [n] the reasoning cites and its role.
+function reportRows(a) {
+  const candidates = new Map((a.candidates || []).map((c) => [c.pathway_id, c]));
+  const chosen = (a.candidates || []).find((c) => c.number === a.chosen_number);
+  const themesOf = new Map();
+  for (const t of a.themes || []) themesOf.set(t.pathway_id, [...(themesOf.get(t.pathway_id) || []), t.number]);
+  const rows = [...a.evidence];
+  const held = new Set(rows.map((r) => r.pathway_id));
+  for (const id of [chosen && chosen.pathway_id, ...themesOf.keys()]) {
+    if (id && !held.has(id) && candidates.has(id)) { rows.push(candidates.get(id)); held.add(id); }
+  }
+  return rows.map((r) => {
+    const roles = (chosen && r.pathway_id === chosen.pathway_id ? ["chosen"] : [])
+      .concat((themesOf.get(r.pathway_id) || []).map((n) => `theme ${n}`));
+    const c = candidates.get(r.pathway_id);
+    return { ...r, citation: c ? `[${c.number}]` : "", role: roles.join(", ") };
+  });
+}
+
 function evidenceTable(rows) {
   const table = el("table", { class: "evidence" },
-    el("tr", {}, el("th", {}, "pathway"), el("th", {}, "source"), el("th", {}, "name"),
+    el("caption", { class: "muted" }, `[n]: the candidate number the reasoning cites. ${FDR_CONVENTION}.`),
+    el("tr", {}, el("th", {}, "[n]"), el("th", {}, "pathway"), el("th", {}, "source"), el("th", {}, "name"),
       el("th", {}, "overlap"), el("th", {}, "FDR"), el("th", {}, "found by")));
   for (const row of rows) {
     table.append(el("tr", {},
+      el("td", { class: "cite" }, row.citation || ""),
       el("td", {}, safeLink(row.url, row.pathway_id)),
       el("td", {}, row.source),
-      el("td", {}, row.name),
+      el("td", {}, row.name, row.role ? el("b", { class: "role" }, ` (${row.role})`) : null),
       el("td", {}, `${row.overlap_genes.length}/${row.pathway_size}: ${row.overlap_genes.slice(0, 15).join(", ")}`),
       el("td", {}, fdrText(row.fdr)),
       el("td", {}, row.kind)));
   }
   return table;
+}
+
+// The coherence verdict (sentences rendered by the server's code; numbers quoted from its fields) and the themes.
+function verdictBlock(a) {
+  const c = a.coherence;
+  if (!c) return null;
+  const block = el("div", { class: `verdict ${c.verdict.replace(/ /g, "-")}` });
+  const numbers = c.verdict === "no coherent function"
+    ? `coherence ${Number(c.coherence).toFixed(2)}`
+    : `coherence ${Number(c.coherence).toFixed(2)} · name confidence ${Number(c.name_confidence).toFixed(2)}`;
+  block.append(el("p", {}, el("b", {}, `Verdict: ${c.verdict}`), ` (${numbers})`));
+  if (c.summary) block.append(el("p", {}, c.summary));
+  if (c.reasons && c.reasons.length) {
+    const reasons = el("ul", { class: "reasons" });
+    for (const reason of c.reasons) reasons.append(el("li", {}, reason));
+    block.append(reasons);
+  }
+  const themes = el("ol", { class: "themes" });
+  for (const t of a.themes || []) {
+    themes.append(el("li", t.weak ? { class: "weak" } : {},
+      el("b", {}, `${t.name} (${t.pathway_id})${t.weak ? " (weak)" : ""}`),
+      ` — ${t.genes.length} ${t.genes.length === 1 ? "gene" : "genes"}; name confidence `
+        + `${Number(t.name_confidence).toFixed(2)}: `,
+      el("span", { class: "genes" }, t.genes.join(", "))));
+  }
+  if ((a.themes || []).length) block.append(el("p", {}, el("b", {}, "Themes")), themes);
+  return block;
 }
 
 function verdictList(verdicts) {
@@ -74,6 +126,8 @@ function analysisCard(a, reportHref) {
   const card = el("div", { class: "card analysis" });
   card.append(el("h3", { class: "name" }, a.name || "(no name)"));
   if (a.error) card.append(el("p", { class: "error" }, a.error));
+  const verdict = verdictBlock(a);
+  if (verdict) card.append(verdict);
   card.append(el("p", {}, el("b", {}, "Confidence "), Number(a.confidence).toFixed(2), " ",
     el("span", { class: "muted" }, a.confidence_explanation)));
   card.append(el("p", {}, el("b", {}, "Why this name "), a.choice_explanation));
@@ -85,7 +139,7 @@ function analysisCard(a, reportHref) {
   }
   card.append(el("p", {}, el("b", {}, "Not explained by the evidence "), a.unexplained_genes.join(", ") || "none"));
   card.append(el("details", {}, el("summary", {}, "Reasoning"), el("pre", {}, a.reasoning || "(the model gave no reasoning)")));
-  card.append(evidenceTable(a.evidence));
+  card.append(evidenceTable(reportRows(a)));
   card.append(verdictList(a.verdicts));
   if (reportHref) card.append(el("p", {}, el("a", { href: reportHref, class: "report-link" }, "Report with charts →")));
   return card;
