@@ -23,6 +23,7 @@ VERDICT_MEANING = {
 CALIBRATION = "calibrated on development gene sets: real ones, the same with half their genes random, and random ones"
 NO_VERDICT = "No coherence verdict: this result was made before gene-r1 judged coherence; analyse the set again."
 MAX_THEME_GENES = 20
+MAX_THEME_PATHWAYS = 5
 # Reasons that already explain one of the two numbers (agent.coherence_text writes them): shown as that number's
 # explanation instead of a second sentence of ours.
 _COHERENCE_REASON = "Coherence "
@@ -87,9 +88,9 @@ def theme_title(theme: dict) -> str:
 
 
 def theme_facts(theme: dict) -> str:
-    """`20 genes; strongest FDR 1.2e-30; name confidence 0.71`."""
-    return (f"{count_text(len(theme['genes']), 'gene')}; strongest FDR {fdr_text(theme['best_fdr'])}; "
-            f"name confidence {theme['name_confidence']:.2f}")
+    """`20 genes, 7 pathways; strongest FDR 1.2e-30; name confidence 0.71`."""
+    return (f"{count_text(len(theme['genes']), 'gene')}, {count_text(len(theme['pathway_ids']), 'pathway')}; "
+            f"strongest FDR {fdr_text(theme['best_fdr'])}; name confidence {theme['name_confidence']:.2f}")
 
 
 def theme_genes(theme: dict, limit: int = MAX_THEME_GENES) -> str:
@@ -98,17 +99,21 @@ def theme_genes(theme: dict, limit: int = MAX_THEME_GENES) -> str:
     return ", ".join(genes[:limit]) + (", …" if len(genes) > limit else "")
 
 
-def theme_pathways(theme: dict, rows_by_id: dict[str, dict]) -> list[str]:
-    """A theme's pathways as `ID Name (FDR x)`, strongest first; an id the result holds no row for stays an id."""
+def theme_pathways(theme: dict, rows_by_id: dict[str, dict], limit: int = MAX_THEME_PATHWAYS) -> list[str]:
+    """A theme's strongest pathways as `ID Name (FDR x)`: its chosen one, then the others the result holds a row
+    (evidence or candidate) for, `limit` in all; `…` when the theme has more (their count is in `theme_facts`)."""
+    ids = [theme["pathway_id"]] + [p for p in theme.get("pathway_ids", []) if p != theme["pathway_id"]]
     texts = []
-    for pathway_id in theme.get("pathway_ids", []):
+    for pathway_id in ids:
         row = rows_by_id.get(pathway_id)
+        if row is None and pathway_id != theme["pathway_id"]:
+            continue
         if row is None:
-            texts.append(pathway_id)
+            texts.append(f"{pathway_id} {theme['name']}")
         else:
             tested = f" (FDR {fdr_text(row['fdr'])})" if row.get("fdr") is not None else ""
             texts.append(f"{pathway_id} {row['name']}{tested}")
-    return texts
+    return texts[:limit] + (["…"] if len(theme.get("pathway_ids", [])) > min(limit, len(texts)) else [])
 
 
 def theme_names(themes: Sequence[dict]) -> str:

@@ -93,6 +93,13 @@ def report_evidence(result: dict) -> list[dict]:
     ]
 
 
+def pathway_rows(result: dict) -> dict[str, dict]:
+    """Every pathway the result holds a row for (evidence or candidate), by id: what a theme's pathways are named
+    and quoted from."""
+    candidates = [c for c in result.get("candidates", []) if isinstance(c, dict) and "pathway_id" in c]
+    return {row["pathway_id"]: row for row in [*candidates, *report_evidence(result)]}
+
+
 def row_role(row: dict) -> str:
     """`chosen`, `theme 1`, `chosen, theme 1`, or empty: what the report's headline and themes rest on."""
     roles = (["chosen"] if row.get("chosen") else []) + [f"theme {n}" for n in row.get("themes", [])]
@@ -105,11 +112,15 @@ def citation(row: dict) -> str:
 
 def shown_unexplained(result: dict) -> list[str]:
     """The genes a report marks as not explained, in input order: those the analysis left unexplained, and those
-    no significant, specific pathway in the report's evidence contains (the rule of `agent.explained`), so a
-    reader never sees a gene marked explained that only pathways above the size cap, or none shown, contain."""
+    that neither a theme nor a significant, specific pathway in the report's evidence covers (the rule of
+    `agent.explained`). A reader so never sees a gene marked explained that only pathways above the size cap
+    contain (SMAD3 in "Infectious disease", 1,326 genes, in a ribosomal set), or that no row or theme shown holds:
+    the analysis decides over every enrichment row it found, the report shows the strongest few."""
     genes = list(result.get("genes", []))
     rows = [row for row in report_evidence(result) if row["kind"] == ENRICHMENT_KIND]
-    left = set(explained_genes(genes, rows).unexplained) | set(result.get("unexplained_genes", []))
+    in_themes = {gene for theme in result.get("themes", []) for gene in theme["genes"]}
+    split = explained_genes(genes, rows, also_explained=in_themes)
+    left = set(split.unexplained) | set(result.get("unexplained_genes", []))
     return [gene for gene in dict.fromkeys(genes) if gene in left]
 
 
@@ -157,7 +168,7 @@ def markdown_verdict(result: dict) -> list[str]:
     lines += ["## Themes", ""]
     if not themes:
         lines += ["No group of significant pathways: no theme to name.", ""]
-    rows_by_id = {row["pathway_id"]: row for row in report_evidence(result)}
+    rows_by_id = pathway_rows(result)
     for theme in themes:
         lines += [f"**{words.theme_title(theme)}** — {words.theme_facts(theme)}", "",
                   f"Genes: {words.theme_genes(theme)}", "",
@@ -172,8 +183,10 @@ def to_markdown(result: dict, *, evidence: bool = True) -> str:
     if result.get("error"):
         lines += [f"**Error:** {result['error']}", ""]
     lines += markdown_verdict(result)
-    facts = [
-        f"**Confidence:** {result.get('confidence', 0.0):.2f} — {result.get('confidence_explanation', '')}",
+    # With a verdict, the block above gives the name's confidence; results made before it carry the judge's own.
+    facts = [] if result.get("coherence") else [
+        f"**Confidence:** {result.get('confidence', 0.0):.2f} — {result.get('confidence_explanation', '')}"]
+    facts += [
         f"**Why this name:** {result.get('choice_explanation', '')}",
         f"**Genes ({len(result.get('genes', []))}):** {', '.join(result.get('genes', []))}",
     ]
@@ -285,8 +298,8 @@ def _verdict_view(result: dict) -> dict | None:
             "reasons": list(said.reasons)}
 
 
-def _themes_view(result: dict, rows: Sequence[dict]) -> list[dict]:
-    rows_by_id = {row["pathway_id"]: row for row in rows}
+def _themes_view(result: dict) -> list[dict]:
+    rows_by_id = pathway_rows(result)
     return [{"title": words.theme_title(theme), "facts": words.theme_facts(theme), "weak": bool(theme.get("weak")),
              "genes": words.theme_genes(theme), "pathways": words.theme_pathways(theme, rows_by_id)}
             for theme in result.get("themes", [])]
@@ -322,7 +335,7 @@ def analysis_view(result: dict, index: int = 0) -> dict:
         "summary": one_line_summary(result),
         "verdict": _verdict_view(result),
         "verdict_label": words.verdict_label(result),
-        "themes": _themes_view(result, evidence),
+        "themes": _themes_view(result),
         "theme_names": words.theme_names(result.get("themes", [])),
         "has_verdict": result.get("coherence") is not None,
         "confidence": f"{result.get('confidence', 0.0):.2f}",

@@ -48,7 +48,7 @@ def test_chat_answers_are_rendered_markdown_not_asterisks(env, tmp_path):
 
 def test_analyze_prints_no_library_warnings_or_weight_loading_bars(agent_config):
     output = run_cli(["analyze", *MITOSIS], agent_config)
-    assert "Confidence" in output
+    assert "Why this name" in output
     assert not [noise for noise in NOISE if noise in output], output
 
 

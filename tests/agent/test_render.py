@@ -150,7 +150,8 @@ def test_the_verdict_block_comes_first_with_its_summary_both_numbers_in_words_an
     result = mixed_analysis()
     html = to_html([result])
     verdict = html.index('<div class="verdict partly-coherent">')
-    assert verdict < html.index("<h3>Name and confidence</h3>") < html.index("<h3>Evidence</h3>")
+    assert verdict < html.index("<h3>Name</h3>") < html.index("<h3>Evidence</h3>")
+    assert "<dt>Confidence</dt>" not in html  # the verdict block gives the name's confidence
     block = html[verdict: html.index("<h3>Themes</h3>")]
     assert "Partly coherent: themes cover part of the set" in block
     assert result["coherence"]["summary"] in block and "2 themes cover 12 of 15 genes." in block
@@ -280,7 +281,8 @@ def numbers_the_fields_hold(result: dict) -> set[str]:
         held |= {str(value), f"{value:,}"}
     text = " ".join([c["summary"], *c["reasons"]])
     for t in result["themes"]:
-        held |= {str(t["number"]), str(len(t["genes"])), fdr_text(t["best_fdr"]), f"{t['name_confidence']:.2f}"}
+        held |= {str(t["number"]), str(len(t["genes"])), str(len(t["pathway_ids"])), fdr_text(t["best_fdr"]),
+                 f"{t['name_confidence']:.2f}"}
         text += " " + " ".join([t["name"], t["pathway_id"], *t["genes"], *t["pathway_ids"]])
     for row in result["evidence"]:
         held.add(fdr_text(row["fdr"]))
@@ -297,6 +299,7 @@ def test_every_number_in_the_verdict_words_is_a_field(seed):
                          10 ** -rng.uniform(0, 30), rng.sample(genes, rng.randint(1, len(genes))),
                          size=rng.randint(5, 2000)) for _ in range(rng.randint(1, 6))]
     themes = [theme(n, row["name"], row["pathway_id"], row["overlap_genes"], best_fdr=row["fdr"],
+                    pathway_ids=[row["pathway_id"]] + [f"WP{rng.randint(1, 9999)}" for _ in range(rng.randint(0, 30))],
                     name_confidence=rng.random(), weak=verdict == "no coherent function")
               for n, row in enumerate(rows[: rng.randint(0, 5)], start=1)]
     result = mixed_analysis(
@@ -306,3 +309,20 @@ def test_every_number_in_the_verdict_words_is_a_field(seed):
                             draws=rng.choice([200, 1000, 5000]), reached=rng.randint(0, 200)))
     said = "\n".join(markdown_verdict(result))
     assert set(quoted_numbers(said)) - numbers_the_fields_hold(result) == set()
+
+
+def test_a_gene_a_theme_covers_is_not_marked_unexplained_though_no_row_shown_contains_it():
+    result = mixed_analysis(unexplained_genes=["KRT1", "GFAP"])
+    result["themes"][1]["genes"].append("TTN")  # covered by a theme pathway the report holds no row for
+    assert shown_unexplained(result) == ["KRT1", "GFAP"]
+    assert shown_unexplained(mixed_analysis(unexplained_genes=[])) == NOISE  # no theme and no row shown holds them
+
+
+def test_a_themes_pathways_are_named_from_the_rows_the_result_holds_at_most_five_then_an_ellipsis():
+    result = coherent_cell_cycle_analysis()
+    result["themes"][0]["pathway_ids"] = ["WP179", "R-HSA-68877", "R-HSA-69620"] + [f"WP{i}" for i in range(16)]
+    markdown = to_markdown(result)
+    assert "8 genes, 19 pathways;" in markdown
+    assert ("Pathways: R-HSA-68877 Mitotic Prometaphase (FDR 2.1e-06); WP179 Cell cycle (FDR 3.7e-11); "
+            "R-HSA-69620 Cell Cycle Checkpoints (FDR 4.6e-07); …") in markdown
+    assert "WP3;" not in markdown

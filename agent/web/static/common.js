@@ -128,8 +128,10 @@ function analysisCard(a, reportHref) {
   if (a.error) card.append(el("p", { class: "error" }, a.error));
   const verdict = verdictBlock(a);
   if (verdict) card.append(verdict);
-  card.append(el("p", {}, el("b", {}, "Confidence "), Number(a.confidence).toFixed(2), " ",
-    el("span", { class: "muted" }, a.confidence_explanation)));
+  if (!a.coherence) { // with a verdict, its block gives the name's confidence
+    card.append(el("p", {}, el("b", {}, "Confidence "), Number(a.confidence).toFixed(2), " ",
+      el("span", { class: "muted" }, a.confidence_explanation)));
+  }
   card.append(el("p", {}, el("b", {}, "Why this name "), a.choice_explanation));
   card.append(el("p", {}, el("b", {}, `Genes (${a.genes.length}) `), el("span", { class: "genes" }, a.genes.join(", "))));
   if (a.unknown_genes.length) card.append(el("p", {}, el("b", {}, "Unknown symbols "), a.unknown_genes.join(", ")));
