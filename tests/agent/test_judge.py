@@ -49,12 +49,16 @@ def projection_2d():
 
 
 def test_features_have_one_row_per_candidate_and_the_central_name_scores_highest():
-    pool = candidate_pool(EVIDENCE, SEARCH, k=10)
-    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])
+    pool = candidate_pool(EVIDENCE, SEARCH, k=10)  # two enrichment hits, then the search hit
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])  # the search hit's name lies between the other two
     features = candidate_features(pool, set_size=6, name_vectors=vectors, projection=projection_2d())
     assert features.shape == (3, len(FEATURE_NAMES))
     overlap_share = features[:, FEATURE_NAMES.index("overlap_share_of_set")]
     assert overlap_share.tolist() == pytest.approx([3 / 6, 4 / 6, 1 / 6])
+    # The top hits' names average to (1, 1)/sqrt(2): the name between them is the closest to that centre.
+    to_centroid = features[:, FEATURE_NAMES.index("sim_to_top5_centroid")]
+    assert to_centroid.tolist() == pytest.approx([math.sqrt(0.5), math.sqrt(0.5), 1.4 * math.sqrt(0.5)], abs=1e-6)
+    assert features[:, FEATURE_NAMES.index("centrality_rank")][2] == 1
 
 
 
@@ -86,9 +90,11 @@ def test_a_confident_model_vote_can_overrule_the_ranker_when_it_is_weighted():
 
 
 def test_confidence_comes_from_the_calibration_table():
-    settings = JudgeSettings(calibration_x=(0.0, 1.0), calibration_y=(0.2, 0.4))
+    settings = JudgeSettings(calibration_x=(0.0, 0.5, 0.7, 1.0), calibration_y=(0.1, 0.2, 0.9, 1.0))
     judgement = decide(ranked_candidates(), settings, None)
-    assert 0.2 <= judgement.confidence <= 0.4
+    winner = math.exp(2.0) / (math.exp(2.0) + math.exp(1.0) + math.exp(0.0))  # softmax of the scores 2, 1, 0
+    assert judgement.chosen["probability"] == pytest.approx(winner, abs=1e-4)
+    assert judgement.confidence == pytest.approx(0.2 + (winner - 0.5) / 0.2 * 0.7, abs=1e-3)  # read off the table
 
 
 def test_the_judge_prompt_numbers_candidates_and_quotes_their_evidence():
@@ -112,26 +118,33 @@ def test_an_explanation_keeps_only_sentences_whose_numbers_cite_shown_candidates
     assert sanitise_explanation(text, shown=3) == kept
 
 
-def numbers_the_evidence_holds(genes, evidence, candidates) -> set[str]:
+def numbers_the_evidence_holds(genes, evidence, candidates, text) -> set[str]:
+    """The numbers the reasoning may quote: the counts it reports, and the evidence of the candidates it cites."""
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
     held = {str(len(genes)), str(len(evidence)), "0.05", str(len(candidates))}
-    for c in candidates:
-        held |= {str(c["number"]), str(len(c["overlap_genes"])), f"{c['probability']:.2f}",
-                 str(len(c["overlap_genes"]) - MAX_GENES_QUOTED)}  # "... and N more"
+    for c in (c for c in candidates if c["number"] in cited):
+        held |= {str(len(c["overlap_genes"])), f"{c['probability']:.2f}"}
+        if len(c["overlap_genes"]) > MAX_GENES_QUOTED:
+            held.add(str(len(c["overlap_genes"]) - MAX_GENES_QUOTED))  # "... and N more"
         if c["fdr"] is not None:
             held.add(f"{c['fdr']:.1e}")
-        held |= set(re.findall(r"\d+", c["pathway_id"] + " " + c["name"]))
-        held |= set(re.findall(r"\d+", " ".join(c["overlap_genes"])))
+        held |= set(re.findall(r"\d+", c["pathway_id"]))  # six digits: no count equals one by chance
     held |= {str(sum(1 for c in candidates if c["kind"] == "search")),
              str(sum(1 for c in candidates if c["kind"] == "enrichment")),
              str(sum(1 for r in evidence if r["fdr"] is not None and r["fdr"] <= 0.05))}
     return held
 
 
+def digitless_names(prefix: str, count: int, start: int = 0) -> list[str]:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return [prefix + letters[i // 26 % 26] + letters[i % 26] for i in range(start, start + count)]
+
+
 @pytest.mark.parametrize("seed", range(25))
 def test_rendered_reasoning_quotes_no_number_the_evidence_does_not_hold(seed):
     rng = random.Random(seed)
-    genes = [f"G{i}" for i in range(rng.randint(3, 40))]
-    evidence = [row(f"R-HSA-{rng.randint(1, 99999)}", f"Pathway {rng.randint(1, 500)}",
+    genes = digitless_names("GENE", rng.randint(3, 40))  # no digit in a name, so every digit quoted is a number
+    evidence = [row(f"R-HSA-{rng.randint(100000, 999999)}", f"Pathway {digitless_names('', 1, rng.randrange(676))[0]}",
                     rng.sample(genes, rng.randint(1, len(genes))), rng.randint(5, 2000),
                     10 ** -rng.uniform(0, 20)) for _ in range(rng.randint(1, 12))]
     evidence.sort(key=lambda r: r["fdr"])
@@ -139,5 +152,5 @@ def test_rendered_reasoning_quotes_no_number_the_evidence_does_not_hold(seed):
     judgement = decide(ranked, JudgeSettings(model_weight=1.0), [rng.uniform(-5, 0) for _ in ranked])
     state = {"chosen_number": judgement.chosen["number"], "method": judgement.method, "shown": judgement.shown}
     text = render_reasoning(genes, evidence, judgement.candidates, state, 0.05)
-    held = numbers_the_evidence_holds(genes, evidence, judgement.candidates) | {str(judgement.shown)}
+    held = numbers_the_evidence_holds(genes, evidence, judgement.candidates, text) | {str(judgement.shown)}
     assert set(quoted_numbers(text)) - held == set()

@@ -3,8 +3,12 @@ calibration, the judge examples, the rewards, and DPO/GRPO on the tiny model."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -24,13 +28,18 @@ from training.judge_train import (
 from training.rewards import judge_choice, judge_choice_reward, judge_verified_reward
 
 
+def trigram_bucket(trigram: str) -> int:
+    """A stable hash (Python's `hash()` of a str is salted per process, so scores would change between runs)."""
+    return int.from_bytes(hashlib.blake2b(trigram.encode(), digest_size=4).digest(), "big") % 64
+
+
 def fake_embed(texts):
     """A deterministic stand-in embedding: bag of character trigrams, hashed and L2-normalised."""
     vectors = np.zeros((len(texts), 64))
     for i, text in enumerate(texts):
         padded = f"  {text.lower()}  "
         for j in range(len(padded) - 2):
-            vectors[i, hash(padded[j : j + 3]) % 64] += 1.0
+            vectors[i, trigram_bucket(padded[j : j + 3])] += 1.0
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
 
@@ -53,10 +62,29 @@ def read(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def dev_side_in_a_fresh_interpreter(ids, hash_seed: str) -> list[bool]:
+    code = ("import json, sys; from training.judge_data import dev_bucket; "
+            "print(json.dumps([dev_bucket(i) for i in json.load(sys.stdin)]))")
+    done = subprocess.run([sys.executable, "-c", code], input=json.dumps(ids), capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+    return json.loads(done.stdout)
+
+
 def test_terms_stay_on_one_side_of_the_dev_split():
+    """The side is a function of the term id alone: the same in every process (no salted hash), about 1 in 6."""
     ids = [f"GO:{i:07d}" for i in range(600)]
-    assert {i for i in ids if dev_bucket(i)} == {i for i in ids if dev_bucket(i)}
-    assert 60 < sum(dev_bucket(i) for i in ids) < 140
+    here = [dev_bucket(i) for i in ids]
+    assert dev_side_in_a_fresh_interpreter(ids, "1") == here == dev_side_in_a_fresh_interpreter(ids, "2")
+    assert 60 < sum(here) < 140
+
+
+def test_the_stand_in_embedding_is_the_same_in_every_process():
+    code = ("import json; from tests.training.test_judge_training import fake_embed; "
+            "print(json.dumps(fake_embed(['mitotic cell cycle', 'DNA repair']).round(6).tolist()))")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert runs[0] == runs[1]
+    assert np.allclose(json.loads(runs[0]), fake_embed(["mitotic cell cycle", "DNA repair"]), atol=1e-6)
 
 
 def test_judge_data_holds_no_reserved_or_benchmark_term_and_splits_by_term(judge_data, shared_data):
@@ -79,8 +107,12 @@ def test_the_target_and_its_near_copies_never_appear_among_its_candidates(judge_
 
 
 def test_every_candidate_is_labelled_with_its_similarity_to_the_true_name(judge_data):
-    for row in read(judge_data / "dev.jsonl"):
-        assert all(-1.0 <= c["label"] <= 1.0 for c in row["pool"])
+    rows = read(judge_data / "dev.jsonl")
+    assert rows
+    for row in rows:
+        truth = fake_embed([row["true_name"]])[0]
+        expected = [round(float(fake_embed([c["name"]])[0] @ truth), 5) for c in row["pool"]]
+        assert [c["label"] for c in row["pool"]] == pytest.approx(expected, abs=1e-5)
 
 
 def test_relevance_grades_cosines_from_zero_to_twenty():
