@@ -49,3 +49,14 @@ def test_a_pathway_sharing_a_single_gene_with_the_set_explains_nothing():
             evidence_row("b", "mismatch repair", 1e-9, ["MLH1", "MSH2"], size=20)]
     split = explained_genes(["MLH1", "MSH2", "ALB"], rows)
     assert split.unexplained == ("ALB",)
+
+
+def test_a_pathway_exactly_at_the_fdr_threshold_explains_its_genes():
+    rows = [evidence_row("a", "mismatch repair", 0.05, ["MLH1", "MSH2"], size=20)]
+    assert explained_genes(["MLH1", "MSH2"], rows, fdr_threshold=0.05).explained == ("MLH1", "MSH2")
+
+
+def test_a_stricter_fdr_threshold_leaves_a_weaker_pathway_s_genes_unexplained():
+    rows = [evidence_row("a", "mismatch repair", 0.03, ["MLH1", "MSH2"], size=20)]
+    assert explained_genes(["MLH1", "MSH2"], rows, fdr_threshold=0.01).unexplained == ("MLH1", "MSH2")
+    assert explained_genes(["MLH1", "MSH2"], rows).explained == ("MLH1", "MSH2")  # the default threshold, 0.05
