@@ -213,3 +213,30 @@ def judge_messages(genes: Sequence[str], candidates: Sequence[dict]) -> list[Mes
     """The judge's prompt; `candidates` carry number, name, overlap_genes, fdr and set_size."""
     user = JUDGE_PROMPT.format(genes=", ".join(clean_genes(genes)), candidates=format_candidates(candidates))
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+# Naming (issue 17): the model writes the name from the genes' own names and the ranker's best candidates.
+NAMING_PROMPT = """\
+Name the biological process these genes perform together, in a few words, as a Gene Ontology term would. The
+candidates are pathways that share genes with the set, best first; the name may generalise or merge them.
+Answer in exactly this format:
+<think>the candidates that support the name, by number</think>
+Process: <name>
+<genes>
+{genes}
+</genes>
+<candidates>
+{candidates}
+</candidates>"""
+
+
+def format_named_genes(genes: Sequence[str], names: dict[str, str]) -> str:
+    """One gene a line, `SYMBOL: full name` where the name is known."""
+    return "\n".join(f"{g}: {_one_line(names[g])}" if names.get(g) else g for g in genes)
+
+
+def naming_messages(genes: Sequence[str], names: dict[str, str], candidates: Sequence[dict]) -> list[Message]:
+    """The naming prompt; `candidates` carry number, name, overlap_genes, fdr and set_size."""
+    user = NAMING_PROMPT.format(genes=format_named_genes(clean_genes(genes), names),
+                                candidates=format_candidates(candidates))
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

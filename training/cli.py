@@ -226,6 +226,49 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
     typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} gene sets to {out_dir}")
 
 
+NAMING_DATA_DIR = typer.Option(None, "--out", help="Naming data (default $GENE_R1_HOME/training/naming).")
+
+
+@app.command("naming-data")
+def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = typer.Option(
+                            None, "--home", help="Data home whose knowledge base gives the evidence."),
+                        out: Path | None = NAMING_DATA_DIR,
+                        train: int = typer.Option(4000, "--train", help="Training gene sets."),
+                        dev: int = typer.Option(400, "--dev", help="Dev gene sets (their own terms)."),
+                        seed: int = typer.Option(0, "--seed", help="Seed of the gene sets (another seed: "
+                                                 "another chunk)."),
+                        pool_k: int = typer.Option(15, "--pool-k", min=1, help="The agent's pool_k.")) -> None:
+    """Naming examples: the judge-data gene sets (target left out of the evidence) with the genes' full names and
+    the ranker's best candidates as the prompt, `<think>` citing the nearest candidates then `Process: <true name>`
+    as the answer."""
+    try:
+        from training.common import training_dir
+        from training.naming_data import NamingDataConfig, build
+
+        out_dir = out or training_dir(home) / "naming"
+        config = NamingDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
+        written = build(_source_dir(source_dir), home, out_dir, config,
+                        log=lambda message: print(message, file=sys.stderr, flush=True))
+    except _errors() as error:
+        _fail(error)
+    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} naming examples to {out_dir}")
+
+
+@app.command("naming-sft")
+def naming_sft_command(recipe: str = typer.Option("smollm2-135m/naming-sft", "--recipe",
+                                                  help="Naming SFT recipe name or YAML path."),
+                       data: Path | None = typer.Option(None, "--data", help="Naming data (default "
+                                                        "$GENE_R1_HOME/training/naming)."),
+                       out: Path | None = typer.Option(None, "--out", help="Checkpoints and the final adapter."),
+                       resume: bool = RESUME, max_steps: int | None = MAX_STEPS,
+                       max_minutes: float | None = MAX_MINUTES) -> None:
+    """Supervised fine-tuning of the naming step (TRL SFTTrainer + LoRA; checkpoints every save_steps; --resume
+    continues from the latest checkpoint in --out)."""
+    from training.common import training_dir
+
+    _train("sft", recipe, data or training_dir() / "naming", out, resume, max_steps, max_minutes)
+
+
 @app.command("judge")
 def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
                   assets: Path | None = typer.Option(None, "--assets", help="Where to write the ranker and settings "

@@ -1,0 +1,63 @@
+"""`gene-r1 train naming-sft` on the tiny model: trains, checkpoints, and `--resume` continues from the checkpoint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.training.test_naming_data import candidate
+from tests.training.tiny_recipes import tiny_recipe
+from training.cli import app
+from training.data import write_jsonl
+from training.naming_data import naming_example
+from training.recipes import load_recipe
+
+SETS = [("mismatch repair", ["MLH1", "MSH2", "MSH6"], "Mismatch repair", "DNA Repair"),
+        ("mitotic cell cycle", ["CDK1", "CCNB1", "PLK1"], "Cell Cycle, Mitotic", "Cell Cycle"),
+        ("interferon signaling", ["IRF1", "STAT1", "ISG15"], "Interferon Signaling", "Cytokine Signaling"),
+        ("glycolysis", ["HK1", "PFKM", "PKM"], "Glycolysis", "Metabolism of carbohydrates")]
+
+
+@pytest.fixture
+def naming_data(tmp_path):
+    rows = []
+    for i, (true_name, genes, near, far) in enumerate(SETS):
+        ranked = [candidate(1, far, 0.5, genes=genes[:2]), candidate(2, near, 0.9, genes=genes)]
+        row = {"id": f"GO:{i}", "source": "go_bp", "true_name": true_name, "genes": genes, "pool": ranked}
+        rows.append(naming_example(row, ranked, {genes[0]: f"{genes[0].lower()} protein"}, shown=6, split="train"))
+    write_jsonl(tmp_path / "data" / "train.jsonl", rows)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def recipe_file(tiny_model_dir, tmp_path):
+    recipe = tiny_recipe(tiny_model_dir, "sft", name="tiny-naming", stages=["naming"], max_length=1024)
+    path = tmp_path / "naming-sft.yaml"
+    path.write_text(yaml.safe_dump(asdict(recipe)))
+    return path
+
+
+def test_the_shipped_naming_recipes_train_the_naming_stage():
+    for name in ("smollm2-135m/naming-sft", "smollm2-135m/naming-sft-gpu"):
+        recipe = load_recipe(name)
+        assert recipe.stage == "sft" and recipe.training.stages == ["naming"]
+        assert recipe.lora.r == 16 and recipe.lora.target_modules != ["q_proj", "v_proj"]
+
+
+@pytest.mark.slow
+def test_naming_sft_trains_checkpoints_and_resumes_from_the_last_checkpoint(recipe_file, naming_data, tmp_path):
+    out = tmp_path / "run"
+    first = CliRunner().invoke(app, ["naming-sft", "--recipe", str(recipe_file), "--data", str(naming_data),
+                                     "--out", str(out), "--no-resume"])
+    assert first.exit_code == 0, first.output
+    assert (out / "checkpoint-2").is_dir() and (out / "final" / "adapter_model.safetensors").is_file()
+    second = CliRunner().invoke(app, ["naming-sft", "--recipe", str(recipe_file), "--data", str(naming_data),
+                                      "--out", str(out), "--resume", "--max-steps", "3"])
+    assert second.exit_code == 0, second.output
+    facts = json.loads((out / "final" / "training_facts.json").read_text())
+    assert facts["steps"] == 3 and facts["resumed from"] == str(out / "checkpoint-2")
+    assert (out / "checkpoint-3").is_dir()
