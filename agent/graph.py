@@ -1,4 +1,4 @@
-"""The agent's loop: normalise → gather evidence → judge → (explain) → verify → report."""
+"""The agent's loop: normalise → gather evidence → judge → assess → (explain) → verify → report."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
+from agent.nodes.assess import assess
 from agent.nodes.evidence import gather_evidence
 from agent.nodes.judge import explain, judge
 from agent.nodes.normalise import normalise
@@ -18,16 +19,16 @@ def after_normalise(state: AgentState) -> str:
     return "report" if state.get("error") else "gather_evidence"
 
 
-def after_judge(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+def after_assess(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     return "explain" if runtime.context.config.explain and state.get("candidates") else "verify"
 
 
 def start(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     """Batch runs arrive prepared (normalised, evidence gathered, judged in one batched model call): they start
-    after the judge, or at report when preparing found nothing to analyse."""
+    at the assessment, or at report when preparing found nothing to analyse."""
     if state.get("error"):
         return "report"
-    return after_judge(state, runtime) if "judgement" in state else "normalise"
+    return "assess" if "judgement" in state else "normalise"
 
 
 def build_prepare_graph():
@@ -46,13 +47,15 @@ def build_graph(checkpointer=None):
     builder.add_node("normalise", normalise)
     builder.add_node("gather_evidence", gather_evidence)
     builder.add_node("judge", judge)
+    builder.add_node("assess", assess)
     builder.add_node("explain", explain)
     builder.add_node("verify", verify)
     builder.add_node("report", report)
-    builder.add_conditional_edges(START, start, ["normalise", "explain", "verify", "report"])
+    builder.add_conditional_edges(START, start, ["normalise", "assess", "report"])
     builder.add_conditional_edges("normalise", after_normalise, ["gather_evidence", "report"])
     builder.add_edge("gather_evidence", "judge")
-    builder.add_conditional_edges("judge", after_judge, ["explain", "verify"])
+    builder.add_edge("judge", "assess")
+    builder.add_conditional_edges("assess", after_assess, ["explain", "verify"])
     builder.add_edge("explain", "verify")
     builder.add_edge("verify", "report")
     builder.add_edge("report", END)

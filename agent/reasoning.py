@@ -60,13 +60,20 @@ def render_reasoning(genes: Sequence[str], evidence: Sequence[dict], candidates:
     if chosen is not None:
         who = ("the model's vote combined with the ranker" if judgement.get("method") == "ranker+model"
                else "the feature ranker (the model was not consulted)")
-        lines.append(f"- Choice, by {who}: " + candidate_text(chosen, len(genes))
+        lines.append(f"- Choice, by {who} among the strongest theme's significant pathways that cover about as "
+                     "many of the set's genes as its best one: " + candidate_text(chosen, len(genes))
                      + f"; judge probability {chosen['probability']:.2f}.")
+        preferred = by_number.get(judgement.get("ranker_choice"))
+        if preferred is not None and preferred["number"] != chosen["number"]:
+            lines.append("- Not chosen: the ranker alone preferred " + candidate_text(preferred, len(genes))
+                         + ", which is weaker evidence than a headline needs.")
         others = sorted((c for c in candidates[:shown] if c["number"] != chosen["number"]),
                         key=lambda c: -c["probability"])
         if others:
             lines[-1] += (f" Runner-up: [{others[0]['number']}] {others[0]['name']} "
                           f"(probability {others[0]['probability']:.2f}).")
+    else:
+        lines.append("- Choice: none. No candidate names a coherent theme of these genes, so no name is claimed.")
     return "\n".join(lines)
 
 

@@ -77,7 +77,8 @@ class Coherence(TypedDict):
     set_size: int  # genes tested (inside the background)
     covered_genes: int  # genes the headline theme covers
     explained_genes: int  # genes any theme covers
-    null_draws: int  # random sets of this size drawn for the null
+    null_set_size: int  # the null's set size nearest the set's (random sets of about this many genes)
+    null_draws: int  # random sets of that size drawn for the null
     null_reached: int  # how many of them reached the set's strongest enrichment
     summary: str  # one sentence, rendered by code, every number quoted from the fields above
     reasons: list[str]  # the evidence behind the verdict, in words

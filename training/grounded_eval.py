@@ -3,8 +3,9 @@
 Per case the evidence (normalisation, enrichment, search) is computed once with `agent.evidence.gather` and cached;
 every system then names the set from that same evidence:
   enrichment   the top enrichment hit (the baseline every other row is compared with)
-  ranker       the feature ranker's first candidate
-  judge        the ranker plus the model's vote over the shortlist (the default agent's choice)
+  ranker       the feature ranker's first candidate (no grounded-headline rule: the agent before issue 16)
+  judge        the default agent's choice: the ranker plus the model's vote, under the grounded-headline rule
+               (the strongest theme's grounded name, `agent.analyst.named_groups`)
   agent        the full agent (`agent.api.analyze`: graph, verification, report), for an end-to-end check
   oracle5      the best of the top-5 enrichment names (needs the true name: a ceiling, not a system)
 Caches are keyed by everything that changes an answer: the code of the agent and tools, the knowledge base, the
@@ -35,7 +36,8 @@ GO_SOURCES = ("reactome", "wikipathways", "go")
 # The code an answer depends on: the evidence engine (tools/, agent/evidence.py) and the judge's path.
 EVIDENCE_CODE = ("tools", "agent/evidence.py")
 ANSWER_CODE = EVIDENCE_CODE + ("agent/candidates.py", "agent/features.py", "agent/judge.py", "agent/ranker.py",
-                               "agent/prompts.py", "agent/model.py", "agent/backends")
+                               "agent/prompts.py", "agent/model.py", "agent/backends", "agent/analyst.py",
+                               "agent/headline.py", "agent/themes.py", "agent/explained.py")
 
 
 def code_fingerprint(parts: Sequence[str] = ANSWER_CODE, root: Path | None = None) -> str:
@@ -138,8 +140,28 @@ def enrichment_names(items: Sequence[CaseEvidence]) -> list[Prediction]:
                        True, e.seconds) for e in items]
 
 
-def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=None, batch: int = 8) -> list[Prediction]:
-    """The ranker's (model=None) or the judge's choice per case; model votes batched `batch` sets at a time."""
+def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
+    """The agent's name under the grounded-headline rule: the strongest theme's grounded name (`agent.analyst`);
+    the judge's unrestricted pick when no significant specific pathway forms a theme (the agent then says the set
+    has no coherent function; scored here with the pick, so every benchmark set has a name)."""
+    from agent.analyst import named_groups
+    from agent.candidates import candidate_pool
+    from agent.judge import rank
+
+    def rank_rows(rows):
+        return rank(candidate_pool(list(rows), [], len(rows)), len(item.genes), ranker, embed)
+
+    named, _ = named_groups(item.genes, len(item.genes), item.evidence, list(judgement.candidates), rank_rows,
+                            config.fdr_threshold)
+    if named:
+        return named[0][1]["name"]
+    return judgement.chosen["name"] if judgement.chosen else ""
+
+
+def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=None, batch: int = 8,
+                 grounded: bool = True) -> list[Prediction]:
+    """The ranker's (model=None) or the judge's choice per case, under the grounded-headline rule unless
+    `grounded` is False (the ranker as it was before the rule); model votes batched `batch` sets at a time."""
     from agent.judge import judge_many, rank
 
     out: list[Prediction] = []
@@ -150,10 +172,12 @@ def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=Non
         ranked = [rank(pool, len(e.genes), ranker, embed) for e, pool in
                   zip(chunk, all_pools[start : start + batch], strict=True)]
         judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, model)
+        names = [headline(e, j, ranker, embed, config) for e, j in zip(chunk, judgements, strict=True)] \
+            if grounded else [j.chosen["name"] if j.chosen else "" for j in judgements]
         share = (time.perf_counter() - started) / len(chunk)
-        for e, j in zip(chunk, judgements, strict=True):
-            out.append(Prediction(j.chosen["name"] if j.chosen else "", j.confidence, j.method == "ranker+model"
-                                  or model is None, e.seconds + share))
+        for e, j, name in zip(chunk, judgements, names, strict=True):
+            out.append(Prediction(name, j.confidence, j.method == "ranker+model" or model is None,
+                                  e.seconds + share))
     return out
 
 

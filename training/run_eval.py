@@ -199,8 +199,8 @@ class GroundedRunner:
                 return g.enrichment_names(items)
             if name == "oracle5":
                 return g.oracle_names(items, self.embed)
-            if name == "ranker":
-                return g.judged_names(items, self.config, self.ranker, self.embed, None)
+            if name == "ranker":  # the ranker's unrestricted pick (the agent before the grounded-headline rule)
+                return g.judged_names(items, self.config, self.ranker, self.embed, None, grounded=False)
             if name == "judge":
                 model = self.model if self.ranker.settings.model_weight != 0 else None
                 return g.judged_names(items, self.config, self.ranker, self.embed, model)

@@ -9,7 +9,7 @@ from agent.context import AgentContext
 from agent.explained import explained_genes
 from agent.nodes.timing import timed
 from agent.reasoning import render_reasoning
-from agent.state import AgentState, Report
+from agent.state import NO_COHERENT_FUNCTION, AgentState, Report
 
 
 @timed("report")
@@ -25,40 +25,65 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     split = explained_genes(state.get("genes", []), [row for row in evidence if row["kind"] == "enrichment"],
                             fdr_threshold=config.fdr_threshold)
     reasoning = render_reasoning(state["genes"], evidence, candidates, judgement, config.fdr_threshold)
+    coherence = state.get("coherence")
+    themes = state.get("themes", [])
+    incoherent = coherence is not None and coherence["verdict"] == "no coherent function"
     result = Report(
-        name=chosen["name"] if chosen else "",
+        name=NO_COHERENT_FUNCTION if incoherent else (chosen["name"] if chosen else ""),
         confidence=judgement.get("confidence", 0.0) if chosen else 0.0,
         confidence_explanation=confidence_text(chosen, judgement),
         chosen_from="evidence" if chosen else "none",
         choice_explanation=choice_text(chosen, judgement, len(candidates)),
         reasoning=reasoning,
-        evidence=evidence[: max(config.evidence_k * 2, 10)] + state.get("search_hits", []),
+        evidence=shown_evidence(evidence[: config.evidence_k] + state.get("search_hits", []),
+                                evidence, [chosen["pathway_id"]] if chosen else [], themes),
         verdicts=state.get("verdicts", []),
-        unexplained_genes=list(split.unexplained),
+        unexplained_genes=unexplained(state.get("genes", []), themes, coherence, list(split.unexplained)),
         candidates=candidates,
         chosen_number=chosen["number"] if chosen else None,
         judge_method=judgement.get("method", ""),
         explanation=state.get("explanation", ""),
+        coherence=coherence,
+        themes=themes,
     )
     return {"report": result}
 
 
+def unexplained(genes: list[str], themes: list[dict], coherence: dict | None, by_rows: list[str]) -> list[str]:
+    """Genes no theme the report shows explains (the themes are the significant specific pathways, grouped; weak
+    themes of a set with no coherent function explain nothing). Results without themes use the row rule."""
+    if coherence is None:
+        return by_rows
+    covered = {g for t in themes if not t["weak"] for g in t["genes"]}
+    return [g for g in dict.fromkeys(genes) if g not in covered]
+
+
+def shown_evidence(rows: list[dict], evidence: list[dict], chosen_ids: list[str], themes: list[dict]) -> list[dict]:
+    """The evidence a report shows: the strongest rows and the search hits, plus every pathway a name rests on
+    (the chosen one, each theme's), so that every cited pathway appears in the table."""
+    shown = {row["pathway_id"] for row in rows}
+    wanted = chosen_ids + [t["pathway_id"] for t in themes]
+    extra = [row for row in evidence if row["pathway_id"] in wanted and row["pathway_id"] not in shown]
+    return rows + list({row["pathway_id"]: row for row in extra}.values())
+
+
 def confidence_text(chosen: dict | None, judgement: dict) -> str:
     if chosen is None:
-        return "No pathway shares genes with the set: no grounded name."
-    return (f"The judge gave [{chosen['number']}] probability {chosen['probability']:.2f}; calibrated on the dev "
-            f"split, {judgement.get('confidence', 0.0):.2f} is the share of such choices whose name matched the "
-            "true one (cosine >= 0.5).")
+        return "No name is claimed: no grounded candidate names a coherent theme of the set."
+    return (f"Name confidence {judgement.get('confidence', 0.0):.2f}: calibrated on development gene sets, the "
+            "chance that a name chosen like this one matches the set's true function (name similarity of at least "
+            "0.5).")
 
 
 def choice_text(chosen: dict | None, judgement: dict, total: int) -> str:
     if chosen is None:
-        return "Nothing to choose from: no grounded candidate."
+        return "Nothing to choose from: no grounded candidate names a coherent theme."
     by = "the feature ranker"
     if judgement.get("method") == "ranker+model":
         by += " and the model's vote"
-    return (f"[{chosen['number']}] {chosen['name']} ({chosen['pathway_id']}) was chosen by {by} among "
-            f"{judgement.get('shown') or total} of {total} grounded candidates.")
+    return (f"[{chosen['number']}] {chosen['name']} ({chosen['pathway_id']}) names the strongest theme: chosen by "
+            f"{by} among the theme's significant pathways that cover about as many of the set's genes as its best "
+            f"one ({total} grounded candidates in all).")
 
 
 def empty_report(reason: str) -> Report:
@@ -76,4 +101,6 @@ def empty_report(reason: str) -> Report:
         chosen_number=None,
         judge_method="",
         explanation="",
+        coherence=None,
+        themes=[],
     )

@@ -1,0 +1,50 @@
+"""Node 4: judge like an analyst — the set's themes, each named by the grounded judge, whether the set shares a
+function at all, and the headline (`agent.analyst.assess`)."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.context import AgentContext
+from agent.nodes.timing import timed
+from agent.state import AgentState
+
+
+def assessment_for(state: AgentState, context: AgentContext):
+    from agent.analyst import assess
+    from agent.candidates import candidate_pool
+    from agent.coherence import load_model
+    from agent.judge import rank
+    from tools.enrichment_null import set_statistics
+
+    genes = state["genes"]
+    index = context.kb.enrichment_index
+    statistics = set_statistics(index, genes, context.config.sources, context.null_computer)
+    tested = len(context.null_computer.tested(genes))
+
+    def rank_rows(rows):
+        return rank(candidate_pool(list(rows), [], len(rows)), len(genes), context.ranker, context.embed)
+
+    return assess(genes, tested, state.get("evidence", []), list(state.get("candidates", [])), rank_rows,
+                  statistics, context.enrichment_null, load_model(), context.config.fdr_threshold)
+
+
+def headline_number(assessment, candidates: list[dict], selection: str) -> int | None:
+    """The candidate the set's name is: the top enrichment hit for `top_evidence`, else the strongest theme's
+    grounded name (None when the set has no coherent function)."""
+    if selection == "top_evidence":
+        top = next((c for c in candidates if c["enrichment_rank"] == 1), None)
+        return top["number"] if top else None
+    return assessment.headline["number"] if assessment.headline else None
+
+
+@timed("assess")
+def assess(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    context = runtime.context
+    assessment = assessment_for(state, context)
+    judgement = dict(state.get("judgement", {}))
+    judgement["ranker_choice"] = judgement.get("chosen_number")
+    judgement["chosen_number"] = headline_number(assessment, assessment.candidates, context.config.selection)
+    judgement["confidence"] = assessment.coherence["name_confidence"]
+    return {"candidates": assessment.candidates, "judgement": judgement, "themes": assessment.themes,
+            "coherence": assessment.coherence}
