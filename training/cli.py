@@ -311,3 +311,49 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
     typer.echo(json.dumps(result["facts"]["model"], indent=2))
     if not dry_run:
         typer.echo(f"Judge settings updated in {assets or DEFAULT_ASSETS}")
+
+
+@app.command("analyst")
+def analyst_command(source_dir: Path | None = SOURCE_DIR,
+                    home: Path | None = typer.Option(None, "--home", help="Data home whose knowledge base gives "
+                                                     "the evidence."),
+                    terms: int = typer.Option(600, "--terms", help="Dev GO terms; each gives a real, a half-random "
+                                              "and a random set."),
+                    records: Path | None = typer.Option(None, "--records", help="Dev records (JSONL): reused when "
+                                                        "present (default $GENE_R1_HOME/training/analyst/dev.jsonl)."),
+                    out: Path | None = typer.Option(None, "--out", help="Where the fitted models go (default: the "
+                                                    "package's agent/assets/coherence/coherence.json)."),
+                    seed: int = typer.Option(0, "--seed")) -> None:
+    """Fit the analyst judge on the dev protocol: coherence (real / 50% / random versions of dev GO terms), the
+    "no coherent function" threshold, and name confidence. Prints the dev numbers it recorded."""
+    try:
+        from agent.api import get_context
+        from agent.coherence import ASSETS
+        from agent.config import AgentConfig
+        from agent.headline import MIN_SHARE_OF_BEST, REACTION_SIZE
+        from training.analyst_records import build_records
+        from training.common import training_dir
+        from training.data import read_jsonl, write_jsonl
+        from training.noise_protocol import dev_protocol
+
+        path = records or training_dir(home) / "analyst" / "dev.jsonl"
+        if path.is_file():
+            rows = read_jsonl(path)
+        else:
+            context = get_context(AgentConfig.from_env(home=home))
+            background = sorted(context.kb.enrichment_index.background(context.config.sources))
+            cases = dev_protocol(_source_dir(source_dir), background, terms, seed=seed)
+            rows = build_records(cases, context, progress=lambda i, n: print(f"{i}/{n} dev cases", file=sys.stderr,
+                                                                              flush=True))
+            write_jsonl(path, rows)
+        from training.analyst_train import train_analyst
+
+        fitted = train_analyst(rows, MIN_SHARE_OF_BEST, REACTION_SIZE)
+    except _errors() as error:
+        _fail(error)
+    target = out or ASSETS / "coherence.json"
+    target.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
+    facts = fitted["facts"]
+    typer.echo(json.dumps({k: facts[k] for k in ("dev_cross_validated", "name_confidence_dev", "headline_rule_dev")},
+                          indent=2))
+    typer.echo(f"Coherence and name-confidence models written to {target}")
