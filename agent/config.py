@@ -1,11 +1,11 @@
 """The agent's configuration: one dataclass, passed to the graph as its run context.
 
-Each field may fall back to one documented environment variable, read here and nowhere else.
+Each field may fall back to one documented environment variable, each with one reader: `GENE_R1_HOME` is read by
+`knowledge_base.paths.data_home`, the model's variables by `agent.model_types.model_env`; `from_env` asks them.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +18,12 @@ SELECTION_RULES = ("judge", "ranker", "top_evidence")
 class AgentConfig:
     """What an analysis may use and how far it may go.
 
-    home: the data home ($GENE_R1_HOME); None = the default.
+    home: the data home ($GENE_R1_HOME): its knowledge base, and the embedded model's converted copy; None = the
+        default.
     sources: pathway sources used as evidence (GO is the evaluation target, not evidence, unless listed).
-    evidence_k: enrichment hits shown in reports; search_k: semantic-search hits gathered.
+    evidence_k: the strongest enrichment hits shown in reports (then the search hits, and any pathway a name rests
+        on); search_k: semantic-search hits gathered.
     pool_k: top enrichment hits offered as candidates (with the search hits) to the judge.
-    max_tool_calls: hard bound on tool calls per gene set.
     fdr_threshold: an enrichment hit with FDR below it is significant.
     min_claim_similarity: a pathway found by search must be at least this similar to a claim to count for it.
     selection: how the final name is chosen among the grounded candidates: the "judge" (feature ranker + the
@@ -30,16 +31,18 @@ class AgentConfig:
     judge_assets: directory of the feature ranker and the judge's settings (default: the shipped ones).
     explain: also ask the model for a short explanation citing candidates by number (`--explain`).
     explain_tokens: the explanation's token bound.
-    offline: never download. (The knowledge base never downloads on first use anyway: it is built from
-    `$GENE_R1_SOURCE_DIR` or the releases embedded in the package; only `gene-r1 kb update` fetches.)
+    model, adapter, backend, base_url: the model runtime's settings (`agent.model_types.ModelConfig`).
+
+    Nothing here downloads: the knowledge base is built on first use from `$GENE_R1_SOURCE_DIR` or the releases
+    embedded in the package (only `gene-r1 kb update` and `kb build --download` fetch), and a model named by a
+    Hugging Face id is read from the local cache when `HF_HUB_OFFLINE=1`.
     """
 
     home: Path | None = None
     sources: tuple[str, ...] = EVIDENCE_SOURCES
-    evidence_k: int = 5
+    evidence_k: int = 10
     pool_k: int = 15
     search_k: int = 5
-    max_tool_calls: int = 12
     fdr_threshold: float = 0.05
     min_claim_similarity: float = 0.45
     selection: str = "judge"
@@ -50,29 +53,21 @@ class AgentConfig:
     adapter: str | None = None
     backend: str = "transformers"
     base_url: str | None = None
-    offline: bool = False
 
     def __post_init__(self) -> None:
         if self.selection not in SELECTION_RULES:
             raise ValueError(f"selection must be one of {SELECTION_RULES}, not {self.selection!r}")
-        if self.max_tool_calls < 1 or self.pool_k < 1 or self.explain_tokens < 1:
-            raise ValueError("max_tool_calls, pool_k and explain_tokens must be at least 1")
+        if self.evidence_k < 1 or self.pool_k < 1 or self.explain_tokens < 1:
+            raise ValueError("evidence_k, pool_k and explain_tokens must be at least 1")
 
     @classmethod
     def from_env(cls, **overrides) -> AgentConfig:
-        """Defaults, then `GENE_R1_HOME`, `GENE_R1_MODEL`, `GENE_R1_ADAPTER`, `GENE_R1_BACKEND`,
-        `GENE_R1_BASE_URL`, `GENE_R1_OFFLINE`, then explicit overrides (None values are ignored)."""
-        values: dict = {}
-        env = {
-            "home": ("GENE_R1_HOME", Path),
-            "model": ("GENE_R1_MODEL", str),
-            "adapter": ("GENE_R1_ADAPTER", str),
-            "backend": ("GENE_R1_BACKEND", str),
-            "base_url": ("GENE_R1_BASE_URL", str),
-            "offline": ("GENE_R1_OFFLINE", lambda value: value.lower() in ("1", "true", "yes")),
-        }
-        for name, (variable, convert) in env.items():
-            if os.environ.get(variable):
-                values[name] = convert(os.environ[variable])
+        """Defaults, then the data home (`GENE_R1_HOME` or the default, resolved now) and the model's variables
+        (`GENE_R1_MODEL`, `GENE_R1_ADAPTER`, `GENE_R1_BACKEND`, `GENE_R1_BASE_URL`), then explicit overrides (None
+        values are ignored)."""
+        from agent.model_types import model_env
+        from knowledge_base.paths import data_home
+
+        values: dict = {"home": data_home(), **model_env()}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -4,8 +4,8 @@ Backends (`agent/backends/`): `transformers` (the CPU default, also GPU), `vllm`
 `openai` (any OpenAI-compatible endpoint). Each is imported only when asked for, so importing this module is cheap.
 
 The types, errors and configuration live in `agent.model_types` (which the backends import) and are re-exported
-here. Environment variables, read in one place (`ModelConfig.from_env`): `GENE_R1_BACKEND`, `GENE_R1_MODEL`,
-`GENE_R1_ADAPTER` (`none` = no adapter), `GENE_R1_BASE_URL`.
+here. Environment variables, read in one place (`agent.model_types.model_env`): `GENE_R1_BACKEND`,
+`GENE_R1_MODEL`, `GENE_R1_ADAPTER` (`none` = no adapter), `GENE_R1_BASE_URL`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from agent.model_types import (
     check_messages,
     chunked,
     default_adapter_dir,
+    model_env,
     resolve_adapter,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "check_messages",
     "chunked",
     "default_adapter_dir",
+    "model_env",
     "resolve_adapter",
     "load_model",
 ]
@@ -71,12 +73,13 @@ __all__ = [
 def load_model(config: ModelConfig | None = None) -> ModelBackend:
     """A ready backend for `config` (default: `ModelConfig.from_env()`).
 
-    Cached per config, data home (where the embedded model lives) and resolved adapter.
+    Cached per config, data home (`config.home`, else `$GENE_R1_HOME`: where the embedded model's copy lives) and
+    resolved adapter.
     """
     from knowledge_base.paths import data_home
 
     config = config or ModelConfig.from_env()
-    return _load_model(config, str(data_home()), resolve_adapter(config))
+    return _load_model(config, str(config.home or data_home()), resolve_adapter(config))
 
 
 @functools.lru_cache(maxsize=4)

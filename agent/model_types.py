@@ -1,8 +1,8 @@
 """The model runtime's types: configuration, one answer, the backend interface, and the errors. Backends import
 this module, never `agent.model` (which loads them), so there is no import cycle between the two.
 
-Environment variables, read in one place (`ModelConfig.from_env`): `GENE_R1_BACKEND`, `GENE_R1_MODEL`,
-`GENE_R1_ADAPTER` (`none` = no adapter), `GENE_R1_BASE_URL`.
+Environment variables, read in one place (`model_env`, which `ModelConfig.from_env` and `AgentConfig.from_env`
+ask): `GENE_R1_BACKEND`, `GENE_R1_MODEL`, `GENE_R1_ADAPTER` (`none` = no adapter), `GENE_R1_BASE_URL`.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class ModelConfig:
     max_retries: int = 3
     prompt_style: PromptStyle = "chat"
     max_batch_size: int = 8  # generate_batch splits longer lists into chunks of this size
+    home: Path | None = None  # the data home holding the embedded model's converted copy (None: $GENE_R1_HOME)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -84,15 +85,17 @@ class ModelConfig:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ModelConfig:
-        """A config from `GENE_R1_BACKEND/MODEL/ADAPTER/BASE_URL`; explicit non-None `overrides` win."""
-        values: dict[str, Any] = {}
-        for name, env in (("backend", BACKEND_ENV), ("model", MODEL_ENV), ("adapter", ADAPTER_ENV)):
-            if os.environ.get(env):
-                values[name] = os.environ[env]
-        if os.environ.get(BASE_URL_ENV):
-            values["base_url"] = os.environ[BASE_URL_ENV]
+        """A config from `GENE_R1_BACKEND/MODEL/ADAPTER/BASE_URL` (`model_env`); explicit non-None `overrides`
+        win."""
+        values: dict[str, Any] = {**model_env()}
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
+
+
+def model_env() -> dict[str, str]:
+    """The model settings the environment gives, by `ModelConfig` field: the one reader of these variables."""
+    variables = {"backend": BACKEND_ENV, "model": MODEL_ENV, "adapter": ADAPTER_ENV, "base_url": BASE_URL_ENV}
+    return {field: os.environ[name] for field, name in variables.items() if os.environ.get(name)}
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,12 @@ class ModelSource:
 
 
 def resolve_source(config: ModelConfig) -> ModelSource:
-    """The weights `config.model` names: None = the embedded SmolLM2; a directory; a .gguf file; or a Hub id."""
+    """The weights `config.model` names: None = the embedded SmolLM2 (its copy in `config.home`); a directory; a
+    .gguf file; or a Hub id."""
     if config.model is None:
         from agent.embedded import embedded_model_dir
 
-        return ModelSource(str(embedded_model_dir()), None, EMBEDDED_MODEL_NAME)
+        return ModelSource(str(embedded_model_dir(config.home)), None, EMBEDDED_MODEL_NAME)
     path = Path(config.model).expanduser()
     if path.is_file():
         if path.suffix.lower() != ".gguf":

@@ -70,7 +70,7 @@ class VllmBackend:
         if config.model is None:
             from agent.embedded import embedded_model_dir
 
-            model = str(embedded_model_dir())
+            model = str(embedded_model_dir(config.home))
         else:
             model = config.model
         adapter = resolve_adapter(config)

@@ -148,3 +148,45 @@ def test_backends_are_cached_per_config(tiny_model_dir):
 
     assert load_model(config) is load_model(ModelConfig(model=str(tiny_model_dir)))
     assert load_model(config) is not load_model(ModelConfig(model=str(tiny_model_dir), prompt_style="reference"))
+
+
+def test_the_agent_config_reads_the_model_variables_through_the_same_one_reader(clean_env):
+    from agent.config import AgentConfig
+
+    clean_env.setenv("GENE_R1_MODEL", "ncbi/Gene-R1-8B")
+    clean_env.setenv("GENE_R1_ADAPTER", "none")
+    agent_config, model_config = AgentConfig.from_env(), ModelConfig.from_env()
+    assert (agent_config.model, agent_config.adapter) == (model_config.model, model_config.adapter)
+    assert (agent_config.model, agent_config.adapter) == ("ncbi/Gene-R1-8B", "none")
+    clean_env.setattr(agent.model_types, "model_env", lambda: {"backend": "openai"})
+    assert AgentConfig.from_env().backend == ModelConfig.from_env().backend == "openai"
+
+
+def test_the_agent_config_takes_its_data_home_from_gene_r1_home(isolated_home):
+    from agent.config import AgentConfig
+
+    assert AgentConfig.from_env().home == isolated_home
+    assert AgentConfig.from_env(home=isolated_home / "other").home == isolated_home / "other"
+
+
+def test_the_embedded_model_is_loaded_from_the_configs_data_home_not_gene_r1_home(tiny_model_dir, tmp_path,
+                                                                                   monkeypatch, isolated_home):
+    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    other_home = tmp_path / "other-home"
+    shutil.copytree(tiny_model_dir, models_dir(other_home) / EMBEDDED_DIR_NAME)
+
+    backend = load_model(ModelConfig(home=other_home))
+
+    assert backend.info()["location"] == str(models_dir(other_home) / EMBEDDED_DIR_NAME)
+    assert not models_dir(isolated_home).exists()  # nothing converted into $GENE_R1_HOME
+
+
+def test_the_agent_context_asks_for_its_model_in_its_own_data_home(tmp_path, monkeypatch):
+    import agent.model
+    from agent.config import AgentConfig
+    from agent.context import AgentContext
+
+    asked = []
+    monkeypatch.setattr(agent.model, "load_model", lambda config: asked.append(config) or "a model")
+    assert AgentContext(config=AgentConfig(home=tmp_path / "home", adapter="none")).model == "a model"
+    assert [(c.home, c.adapter) for c in asked] == [(tmp_path / "home", "none")]
