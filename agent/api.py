@@ -3,6 +3,7 @@ all go through these functions."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -11,6 +12,7 @@ from agent.context import AgentContext
 from agent.state import AgentState, ClaimVerdict, EvidenceRow
 
 _contexts: dict[AgentConfig, AgentContext] = {}
+_contexts_lock = threading.Lock()
 
 
 class InputError(ValueError):
@@ -71,9 +73,10 @@ class Verification:
 def get_context(config: AgentConfig | None = None) -> AgentContext:
     """One context (open KB, loaded model) per configuration, reused across calls."""
     config = config or AgentConfig.from_env()
-    if config not in _contexts:
-        _contexts[config] = AgentContext(config=config)
-    return _contexts[config]
+    with _contexts_lock:  # server threads may ask at once: still one context per configuration
+        if config not in _contexts:
+            _contexts[config] = AgentContext(config=config)
+        return _contexts[config]
 
 
 def analysis_from_state(state: AgentState, set_id: str = "") -> Analysis:

@@ -20,6 +20,7 @@ import numpy as np
 EMBEDDING_FUNCTION_NAME = "gene-r1-minilm"
 MAX_TOKENS = 256  # the model's sentence_bert_config max_seq_length
 SINGLE_THREAD_TEXTS = 2
+_pinned_threads: int | None = None  # set by `pin_threads`: no per-call switching afterwards
 
 
 def default_model_dir() -> Path:
@@ -94,12 +95,23 @@ class Embedder:
         return pooled.float().numpy()
 
 
+def pin_threads(threads: int) -> None:
+    """Set torch's intra-op thread count once for the process, and stop `_single_threaded` from switching it per
+    call. For servers: `torch.set_num_threads` is process-wide (a global count, MKL's, the oneDNN cache), so a
+    switch from one request thread changes it under another thread's running model call."""
+    global _pinned_threads
+    import torch
+
+    torch.set_num_threads(threads)
+    _pinned_threads = threads
+
+
 @contextmanager
 def _single_threaded(torch: Any, enabled: bool) -> Iterator[None]:
     """One intra-op thread for a query or two: as fast on a quiet machine, and on a busy one it avoids the thread
     barriers that made a 10 ms query take 200+ ms (measured with the CPU oversubscribed)."""
     previous = torch.get_num_threads()
-    if not enabled or previous == 1:
+    if not enabled or previous == 1 or _pinned_threads is not None:
         yield
         return
     torch.set_num_threads(1)

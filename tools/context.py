@@ -8,6 +8,7 @@ tool pays only for what it uses.
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -99,6 +100,8 @@ def open_knowledge_base(home: Path | None = None) -> KnowledgeBase:
             for stale in [k for k in _cache if k[0] == key[0]]:
                 _cache.pop(stale)
             kb = _cache[key] = KnowledgeBase.open(home)
+            # A dropped KB may still be in use by a caller that holds it: its store closes when the last holder lets go.
+            weakref.finalize(kb, kb.store.close)
         return kb
 
 

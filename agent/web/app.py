@@ -6,7 +6,9 @@ Everything the agent does goes through `agent.api` / `agent.chat` / `agent.batch
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from html import escape
 from pathlib import Path
@@ -17,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agent.config import AgentConfig
 from agent.web.analyses import AnalysisPool, AnalysisStore
-from agent.web.auth import token_middleware
+from agent.web.auth import LOCAL_HOSTS, allowed_hosts, host_middleware, redact_access_log, token_middleware
 from agent.web.jobs import JobStore, JobWorker
 from agent.web.pages import STATIC
 from agent.web.report import page
@@ -43,10 +45,15 @@ def create_app(
     concurrency: int = 2,
     queue_size: int = 32,
     warm: bool = True,
+    hosts: Iterable[str] = LOCAL_HOSTS,
+    threads: int | None = None,
 ) -> FastAPI:
     """The app for one agent configuration. `home` holds its state (jobs/, analyses/, chat/); the knowledge base
     and model come from `config`. `concurrency` analyses run at once and at most `queue_size` wait (more get 429).
-    With a `token`, every request without it gets 401."""
+    With a `token`, every request without it gets 401. A request whose Host header is not one of `hosts` (plus the
+    loopback names) gets 400. torch's intra-op threads are set once at start to `threads` (default: the CPUs shared
+    among the `concurrency` analyses, so concurrent analyses never oversubscribe the cores); no request changes
+    them. `warm` loads the knowledge base, its enrichment index and search index, and the ranker at start."""
     from fastapi_offline import FastAPIOffline
 
     jobs = JobStore(home / "jobs")
@@ -64,11 +71,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from knowledge_base.embedding import pin_threads
+
+        redact_access_log()  # after the server configured its logging, before the first request is logged
+        pin_threads(threads or max(1, (os.cpu_count() or 1) // concurrency))
         for kind, resumed in (("batch job", web.worker.start()), ("analysis", web.analyses.start())):
             if resumed:
                 log.info("resuming %d unfinished %s(s): %s", len(resumed), kind, ", ".join(resumed))
         if warm:
             threading.Thread(target=warm_up, args=(web,), name="gene-r1-warm-up", daemon=True).start()
+        else:
+            web.warmed.set()
         yield
         web.analyses.stop()
         web.worker.stop()
@@ -84,6 +97,7 @@ def create_app(
     if token:
         app.middleware("http")(token_middleware(token))
     app.middleware("http")(security_headers)
+    app.middleware("http")(host_middleware(allowed_hosts("localhost", hosts)))  # added last: runs first
 
     from agent.web import api, chat_api, jobs_api, pages
 
@@ -96,20 +110,27 @@ def create_app(
 
 
 def warm_up(web: WebState) -> None:
-    """Open the knowledge base, and load the model when analyses will call it (the judge weighs its vote, or
-    `--explain`), before the first request needs them. Otherwise the model loads on its first use (a chat question)."""
+    """Before the first request needs them: open the knowledge base and build what analyses use (the enrichment
+    index, the symbol lookup, the search index with its embedder, the lexicon), load the ranker, and load the model
+    when analyses will call it (the judge weighs its vote, or `--explain`). Otherwise the model loads on its first
+    use (a chat question). `web.warmed` is set when this is over, loaded or not."""
     from agent.model import ModelError
+    from agent.ranker import RankerError
     from knowledge_base.store import KnowledgeBaseError
 
     try:
         context = web.context()
+        context.kb.warm_up()
+        _ = context.ranker
         if web.config.explain or context.judge_model_needed:
             context.model.info()
-            log.info("knowledge base and model loaded")
+            log.info("knowledge base, ranker and model loaded")
         else:
-            log.info("knowledge base loaded; the model loads on its first use")
-    except (KnowledgeBaseError, ModelError, OSError, ValueError) as error:
+            log.info("knowledge base and ranker loaded; the model loads on its first use")
+    except (KnowledgeBaseError, ModelError, RankerError, OSError, ValueError) as error:
         log.error("could not load the agent yet (requests will say why): %s", error)
+    finally:
+        web.warmed.set()
 
 
 async def security_headers(request: Request, call_next) -> Response:

@@ -22,6 +22,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_wildcard(host: str) -> bool:
+    """Bound to every interface (0.0.0.0, ::): the bound host is then no name a client sends."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
 def exposure_warning(host: str, token: str | None) -> str | None:
     """The warning to print when the app is reachable from other machines without a token."""
     if token or is_loopback(host):
@@ -38,6 +46,15 @@ def serve_command(
     port: int = typer.Option(8000, help="Port to listen on."),
     token: str = typer.Option(
         None, "--token", envvar="GENE_R1_TOKEN", help="Access token: without it every request gets 401."
+    ),
+    allow_host: list[str] = typer.Option(
+        None, "--allow-host", help="A host name clients may use to reach the server, besides the bound host and "
+        "localhost (repeatable): requests naming any other host get 400 (DNS rebinding)."
+    ),
+    ssl_certfile: Path = typer.Option(None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM)."),
+    ssl_keyfile: Path = typer.Option(None, "--ssl-keyfile", help="The certificate's private key (PEM)."),
+    threads: int = typer.Option(
+        None, min=1, help="torch threads, set once at start (default: the CPUs divided among --concurrency)."
     ),
     state_dir: Path = typer.Option(
         None, "--state-dir", help="Where jobs and chat threads live (default: the data home, $GENE_R1_HOME)."
@@ -70,9 +87,16 @@ def serve_command(
 
     config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain)
     home = state_dir or config.home or data_home()
+    if bool(ssl_certfile) != bool(ssl_keyfile):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together.")
     warning = exposure_warning(host, token)
     if warning:
         typer.secho(warning, fg=typer.colors.YELLOW, err=True)
+    if is_wildcard(host) and not allow_host:
+        typer.secho(
+            f"note: bound to {host}: clients must reach it as localhost unless you name the host they use "
+            "with --allow-host NAME (other Host headers get 400).", fg=typer.colors.YELLOW, err=True,
+        )
     app = create_app(
         config,
         token=token or None,
@@ -81,7 +105,11 @@ def serve_command(
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         concurrency=concurrency,
         queue_size=queue_size,
+        hosts=(host, *(allow_host or ())),
+        threads=threads,
     )
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"gene-r1 on http://{shown}:{port}/" + ("?token=…  (token required)" if token else ""))
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    scheme = "https" if ssl_certfile else "http"
+    typer.echo(f"gene-r1 on {scheme}://{shown}:{port}/" + ("?token=…  (token required)" if token else ""))
+    tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
+    uvicorn.run(app, host=host, port=port, log_level="info", **tls)

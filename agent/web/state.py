@@ -78,6 +78,7 @@ class WebState:
     analyses: AnalysisPool
     max_upload_bytes: int
     gate: threading.Semaphore
+    warmed: threading.Event = field(default_factory=threading.Event)  # set when the start-up warm-up is over
     _warm_lock: threading.Lock = field(default_factory=threading.Lock)
     _context: AgentContext | None = None
     _chat_graph: object = None

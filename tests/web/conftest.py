@@ -13,6 +13,7 @@ import pytest
 
 from agent.config import AgentConfig
 
+LOCAL = "http://127.0.0.1"  # test clients name a host the app allows (the bound host and loopback names)
 TEST_OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
 INJECTION = "<img src=x onerror=alert(1)>"
 CELL_CYCLE = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
@@ -54,8 +55,22 @@ def client(web_config, state_dir):
 
     from agent.web.app import create_app
 
-    with TestClient(create_app(web_config, token=None, home=state_dir, batch_size=4, warm=False)) as test_client:
+    app = create_app(web_config, token=None, home=state_dir, batch_size=4, warm=False)
+    with TestClient(app, base_url=LOCAL) as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def torch_threads_restored(monkeypatch):
+    """An app pins torch's thread count for its whole process at start: give the rest of the session its own."""
+    import torch
+
+    from knowledge_base import embedding
+
+    monkeypatch.setattr(embedding, "_pinned_threads", embedding._pinned_threads)
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
 
 
 def wait_for(check: Callable[[], object], timeout: float, what: str, every: float = 0.2):
@@ -78,12 +93,12 @@ def free_port() -> int:
 class LiveServer:
     """The app served by uvicorn in a thread on 127.0.0.1 (for the browser)."""
 
-    def __init__(self, app):
+    def __init__(self, app, log_level: str = "warning"):
         import uvicorn
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level=log_level))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.web.conftest import CELL_CYCLE, INJECTION, gmt_text, wait_for
+from tests.web.conftest import CELL_CYCLE, INJECTION, LOCAL, gmt_text, wait_for
 
 EVIDENCE_HOSTS = ("https://reactome.org/", "https://www.wikipathways.org/")
 
@@ -152,7 +152,7 @@ def test_uploads_over_the_limit_get_413(web_config, state_dir):
     from agent.web.app import create_app
 
     app = create_app(web_config, token=None, home=state_dir, max_upload_bytes=64, warm=False)
-    with TestClient(app) as small:
+    with TestClient(app, base_url=LOCAL) as small:
         assert upload(small, gmt_text(6)).status_code == 413
 
 
@@ -184,7 +184,7 @@ def test_an_unfinished_job_is_resumed_by_a_new_app_without_redoing_finished_sets
     job_file.write_text(json.dumps(json.loads(job_file.read_text()) | {"state": "running"}))
     first_line_before = kept[0]
 
-    with TestClient(create_app(web_config, token=None, home=state_dir, warm=False)) as restarted:
+    with TestClient(create_app(web_config, token=None, home=state_dir, warm=False), base_url=LOCAL) as restarted:
         resumed = finished_job(restarted, job["id"])
     assert (resumed["state"], resumed["done"]) == ("done", 3)
     lines = results.read_text().splitlines()
@@ -227,7 +227,7 @@ def test_a_script_in_a_set_id_is_escaped_on_the_not_finished_page(web_config, st
 
     from agent.web.app import create_app
 
-    with TestClient(create_app(web_config, token=None, home=state_dir, warm=False)) as idle:
+    with TestClient(create_app(web_config, token=None, home=state_dir, warm=False), base_url=LOCAL) as idle:
         idle.app.state.web.worker.stop()  # the job stays queued, so its report is "not finished yet"
         job = upload(idle, f"{SCRIPT}\tdesc\t" + "\t".join(CELL_CYCLE) + "\n").json()
         page = idle.get(f"/report/job/{job['id']}", params={"set": SCRIPT})

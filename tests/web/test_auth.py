@@ -7,14 +7,15 @@ from fastapi.testclient import TestClient
 
 from agent.config import AgentConfig
 from agent.web.app import create_app
+from tests.web.conftest import LOCAL
 
 TOKEN = "s3cret-token"
 
 
 @pytest.fixture
 def guarded(tmp_path):
-    app = create_app(AgentConfig(home=tmp_path / "kb", offline=True), token=TOKEN, home=tmp_path / "state", warm=False)
-    with TestClient(app) as client:
+    app = create_app(AgentConfig(home=tmp_path / "kb"), token=TOKEN, home=tmp_path / "state", warm=False)
+    with TestClient(app, base_url=LOCAL) as client:
         yield client
 
 
@@ -51,8 +52,8 @@ def test_the_401_page_says_how_to_get_in(guarded):
 
 
 def test_without_a_token_the_pages_are_open_and_carry_a_strict_content_security_policy(tmp_path):
-    app = create_app(AgentConfig(home=tmp_path / "kb", offline=True), token=None, home=tmp_path / "state", warm=False)
-    with TestClient(app) as client:
+    app = create_app(AgentConfig(home=tmp_path / "kb"), token=None, home=tmp_path / "state", warm=False)
+    with TestClient(app, base_url=LOCAL) as client:
         response = client.get("/")
     assert response.status_code == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]

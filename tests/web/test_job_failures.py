@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from agent.config import AgentConfig
 from agent.web.app import create_app
-from tests.web.conftest import gmt_text, wait_for
+from tests.web.conftest import LOCAL, gmt_text, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -28,9 +28,9 @@ def damaged_kb(tmp_path) -> Path:
 
 def test_a_job_without_a_knowledge_base_fails_with_the_reason_and_can_be_retried(tmp_path):
     app = create_app(
-        AgentConfig(home=damaged_kb(tmp_path), offline=True), token=None, home=tmp_path / "state", warm=False
+        AgentConfig(home=damaged_kb(tmp_path)), token=None, home=tmp_path / "state", warm=False
     )
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         files = {"file": ("sets.gmt", gmt_text(2).encode(), "text/plain")}
         job_id = client.post("/api/jobs", files=files).json()["id"]
         job = wait_for(
@@ -43,9 +43,9 @@ def test_a_job_without_a_knowledge_base_fails_with_the_reason_and_can_be_retried
 
 def test_only_a_failed_job_can_be_retried(tmp_path):
     app = create_app(
-        AgentConfig(home=tmp_path / "no-kb", offline=True), token=None, home=tmp_path / "state", warm=False
+        AgentConfig(home=tmp_path / "no-kb"), token=None, home=tmp_path / "state", warm=False
     )
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         app.state.web.worker.stop()  # keep the job queued
         files = {"file": ("sets.gmt", gmt_text(2).encode(), "text/plain")}
         job_id = client.post("/api/jobs", files=files).json()["id"]
@@ -55,9 +55,9 @@ def test_only_a_failed_job_can_be_retried(tmp_path):
 
 def test_an_analysis_without_a_knowledge_base_answers_503_with_how_to_build_it(tmp_path):
     app = create_app(
-        AgentConfig(home=damaged_kb(tmp_path), offline=True), token=None, home=tmp_path / "state", warm=False
+        AgentConfig(home=damaged_kb(tmp_path)), token=None, home=tmp_path / "state", warm=False
     )
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         response = client.post("/api/analyze", params={"wait": 30}, json={"genes": ["CDK1", "CCNB1"]})
     assert response.status_code == 503
     assert "gene-r1 kb build" in response.json()["detail"]

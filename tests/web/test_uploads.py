@@ -7,6 +7,7 @@ import io
 import pytest
 
 from agent.web.uploads import UploadError, read_upload, safe_filename
+from tests.web.conftest import LOCAL
 
 
 def test_a_gmt_upload_comes_back_with_its_bytes():
@@ -62,8 +63,8 @@ def test_an_uploaded_file_is_stored_under_a_generated_name_never_its_own(tmp_pat
     from agent.web.app import create_app
 
     state = tmp_path / "state"
-    app = create_app(AgentConfig(home=tmp_path / "no-kb", offline=True), token=None, home=state, warm=False)
-    with TestClient(app) as client:
+    app = create_app(AgentConfig(home=tmp_path / "no-kb"), token=None, home=state, warm=False)
+    with TestClient(app, base_url=LOCAL) as client:
         app.state.web.worker.stop()  # the job stays queued: only where its file went matters here
         response = client.post("/api/jobs", files={"file": (name, b"s1\tdesc\tCDK1\tCCNB1\n", "text/plain")})
     assert response.status_code == 201, response.text
