@@ -44,21 +44,6 @@ def is_significant(row: EvidenceRow, fdr_threshold: float) -> bool:
     return row["fdr"] is not None and row["fdr"] <= fdr_threshold
 
 
-def prompt_items(rows: Sequence[EvidenceRow]) -> list[dict]:
-    """Rows in the shape of `agent.prompts.EvidenceItem`."""
-    return [
-        {
-            "pathway_id": row["pathway_id"],
-            "source": row["source"],
-            "name": row["name"],
-            "genes": list(row["overlap_genes"]),
-            "fdr": row["fdr"],
-            "kind": row["kind"],
-        }
-        for row in rows
-    ]
-
-
 def pathway_url(pathway_id: str) -> str:
     if pathway_id.startswith("R-"):
         return f"https://reactome.org/content/detail/{pathway_id}"

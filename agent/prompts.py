@@ -172,17 +172,6 @@ def format_evidence(items: Sequence[EvidenceItem]) -> str:
     return "\n".join(lines)
 
 
-# After a failed verification: the model sees the verdicts and answers again.
-REVISION_PROMPT = """Verification of your answer against the pathway knowledge base:
-{verdicts}
-Your name is not supported by pathways that contain these genes. Reconsider the evidence above and answer again
-in the same format: <think>...</think>, then Process: <name> and Confidence: <0-1>."""
-
-
-def format_verdicts(verdicts) -> str:
-    return "\n".join(f"- {v['verdict']}: {v['claim']} ({v['explanation']})" for v in verdicts)
-
-
 # The judge: the model chooses among grounded candidates and answers with a number; the code quotes the evidence.
 JUDGE_PROMPT = """\
 Which candidate pathway best names what the genes do together? Answer with its number only.
