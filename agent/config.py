@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge_base.store import EVIDENCE_SOURCES
+from tools.thresholds import SIGNIFICANT_FDR
 
 SELECTION_RULES = ("judge", "ranker", "top_evidence")
 
@@ -43,7 +44,7 @@ class AgentConfig:
     evidence_k: int = 10
     pool_k: int = 15
     search_k: int = 5
-    fdr_threshold: float = 0.05
+    fdr_threshold: float = SIGNIFICANT_FDR
     min_claim_similarity: float = 0.45
     selection: str = "judge"
     judge_assets: Path | None = None

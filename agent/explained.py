@@ -33,9 +33,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tools.thresholds import SIGNIFICANT_FDR
+
 # Genes inside the background; chosen on the GO dev split (module docstring).
 DEFAULT_MAX_PATHWAY_SIZE = 500
-DEFAULT_FDR_THRESHOLD = 0.05
+DEFAULT_FDR_THRESHOLD = SIGNIFICANT_FDR
 DEFAULT_MIN_OVERLAP = 2
 
 

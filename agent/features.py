@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.candidates import Candidate
+from tools.thresholds import RIGHT_NAME_COSINE
 
 EVIDENCE_FEATURES = (
     "enrichment_rank",
@@ -43,7 +44,7 @@ EVIDENCE_FEATURES = (
 )
 NAME_COMPONENTS = 8  # principal components of the name's embedding: what kind of name it is
 FEATURE_NAMES = EVIDENCE_FEATURES + tuple(f"name_pc{i + 1}" for i in range(NAME_COMPONENTS))
-NEAR_NAME = 0.5  # names at cosine above this are one theme (the same cut the dev labels call "right")
+NEAR_NAME = RIGHT_NAME_COSINE  # names at cosine above this are one theme (the cut dev labels call "right")
 _CAP = 50.0  # -log10 p beyond this says nothing more
 
 

@@ -30,12 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.thresholds import SIGNIFICANT_FDR
+
 logger = logging.getLogger(__name__)
 
 SPECIFIC_SIZE = 500  # as agent.explained's cap: larger pathways explain any gene
 SMALL_SIZE = 200
 MIN_OVERLAP = 2
-FDR_THRESHOLD = 0.05
+FDR_THRESHOLD = SIGNIFICANT_FDR
 SIZE_GRID = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 25, 30, 35, 40, 50, 60, 70, 85, 100, 120, 150, 180, 220,
              270, 330, 400, 500, 650, 800, 1000)
 DRAWS = 1000

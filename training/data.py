@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge_base.fileio import replacing
+from tools.thresholds import NEAR_DUPLICATE_JACCARD
 from training.benchmarks import BENCHMARKS, GeneSetCase, held_out_go_ids, load_benchmark
 from training.evidence import EvidenceLibrary, Hit
 from training.traces import grounded_trace, knowledge_answer, plain_trace
@@ -45,7 +46,7 @@ class DataConfig:
     keep_fraction: tuple[float, float] = (0.5, 1.0)
     off_target_fraction: tuple[float, float] = (0.0, 0.3)
     evidence_k: int = 5
-    max_benchmark_jaccard: float = 0.5
+    max_benchmark_jaccard: float = NEAR_DUPLICATE_JACCARD
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base.fileio import append_jsonl, resume_jsonl
+from tools.thresholds import NEAR_DUPLICATE_JACCARD
 from training.benchmarks import GeneSetCase
 from training.evaluate import Prediction
 
@@ -91,7 +92,7 @@ def _leave_out(kb, threshold: float):
     return LeaveOut(kb, threshold), go_ids
 
 
-def go_leave_out_ids(case_id: str, genes: Sequence[str], kb, threshold: float = 0.5) -> set[str]:
+def go_leave_out_ids(case_id: str, genes: Sequence[str], kb, threshold: float = NEAR_DUPLICATE_JACCARD) -> set[str]:
     """Leave-term-out for GO evidence: the target term itself and every GO term whose genes have Jaccard >=
     `threshold` with the case's genes (parents, children and copies of the answer)."""
     leave_out, go_ids = _leave_out(kb, threshold)

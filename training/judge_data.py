@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.thresholds import NEAR_DUPLICATE_JACCARD
+
 SOURCE_MIX = {"go_bp": 0.4, "go_mf": 0.15, "go_cc": 0.15, "reactome": 0.2, "wikipathways": 0.1}
 
 
@@ -35,7 +37,7 @@ class JudgeDataConfig:
     augment_fraction: float = 0.5  # share of examples subsampled and given off-target genes
     keep_fraction: tuple[float, float] = (0.6, 1.0)
     noise_fraction: tuple[float, float] = (0.0, 0.25)
-    leave_out_jaccard: float = 0.5
+    leave_out_jaccard: float = NEAR_DUPLICATE_JACCARD
     mix: dict[str, float] = field(default_factory=lambda: dict(SOURCE_MIX))
 
 
@@ -56,7 +58,7 @@ def eligible_targets(source_dir: Path, kb, config: JudgeDataConfig) -> list:
     background = kb.enrichment_index.gene_index
     targets = [t for t in load_targets(source_dir, library)
                if t.id not in held_out and len([g for g in t.genes if g in background]) >= config.min_genes]
-    leaking = near_duplicates(targets, cases, 0.5)
+    leaking = near_duplicates(targets, cases, NEAR_DUPLICATE_JACCARD)
     return [t for t in targets if t.id not in leaking]
 
 

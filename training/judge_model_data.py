@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from agent.prompts import JUDGE_ANSWER_PREFIX
+from tools.thresholds import SIGNIFICANT_FDR
 
-SUPPORT_FDR = 0.05
+SUPPORT_FDR = SIGNIFICANT_FDR
 
 
 def answer(number: int) -> list[dict]:

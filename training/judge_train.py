@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
+from tools.thresholds import RIGHT_NAME_COSINE
 
-RIGHT_NAME = 0.5  # a name at cosine >= 0.5 to the true one counts as right for calibration
+RIGHT_NAME = RIGHT_NAME_COSINE  # a name at cosine >= 0.5 to the true one counts as right for calibration
 
 
 @dataclass(frozen=True)

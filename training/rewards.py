@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tools.thresholds import SIGNIFICANT_FDR
 from training.similarity import get_encoder, rouge_l
 
 RewardFunction = Callable[..., list[float]]
@@ -71,7 +72,7 @@ def verification_reward(completions: Sequence[Any], evidence: Sequence[str | lis
     encoder = get_encoder()
     for parsed, items in zip(_parse(completions), evidence, strict=True):
         items = json.loads(items) if isinstance(items, str) else items
-        names = [i["name"] for i in items if i.get("fdr") is not None and i["fdr"] <= 0.05]
+        names = [i["name"] for i in items if i.get("fdr") is not None and i["fdr"] <= SIGNIFICANT_FDR]
         if not parsed.name or not names:
             scores.append(0.0)
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tools.formatting import fdr_text
+from tools.thresholds import SIGNIFICANT_FDR
 from training.evidence import Hit
 
 KEEP_SIMILARITY = 0.75  # an evidence name this close to the true name "names the function"
@@ -29,7 +30,7 @@ def _describe(number: int, hit: Hit, total: int) -> str:
 
 def confidence_for(best_similarity: float, best_fdr: float | None) -> float:
     """How sure the answer may be: high when a significant pathway names the function, low without evidence."""
-    significant = best_fdr is not None and best_fdr <= 0.05
+    significant = best_fdr is not None and best_fdr <= SIGNIFICANT_FDR
     if best_similarity >= KEEP_SIMILARITY and significant:
         return 0.9
     if best_similarity >= RELATED_SIMILARITY:
