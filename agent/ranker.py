@@ -1,6 +1,7 @@
 """The feature ranker and the judge's settings, loaded from a directory of assets.
 
-`ranker.txt` is a LightGBM model over `agent.features.FEATURE_NAMES`; `name_projection.npz` the principal
+`ranker.txt` is a LightGBM model over `agent.features.FEATURE_NAMES`, evaluated in numpy (`agent.trees`: equal to
+LightGBM's predict, without its 2-6 s import); `name_projection.npz` the principal
 components of training names those features include; `judge.json` holds what was chosen on the dev
 split with it: the weight of the model's log-probabilities against the ranker score, the softmax temperature that
 turns scores into probabilities, and the calibration table that maps the chosen candidate's probability to the
@@ -13,11 +14,11 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection
+from agent.trees import TreeEnsemble, TreeModelError, load_model
 
 DEFAULT_ASSETS = Path(__file__).resolve().parent / "assets" / "judge"
 ASSET_FILES = ("ranker.txt", "name_projection.npz", "judge.json")
@@ -43,7 +44,7 @@ class JudgeSettings:
 
 @dataclass(frozen=True)
 class FeatureRanker:
-    booster: Any
+    trees: TreeEnsemble
     settings: JudgeSettings
     directory: Path
     projection: NameProjection
@@ -51,7 +52,7 @@ class FeatureRanker:
     def scores(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0)
-        return np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
+        return self.trees.predict(features)
 
 
 def load_settings(directory: Path) -> JudgeSettings:
@@ -77,18 +78,21 @@ def load_settings(directory: Path) -> JudgeSettings:
 
 
 @lru_cache(maxsize=4)
-def load_ranker(directory: Path | None = None) -> FeatureRanker:
-    import lightgbm
-
+def load_ranker(directory: Path | None = None, cache_dir: Path | None = None) -> FeatureRanker:
+    """The ranker of `directory` (default: the shipped assets); `cache_dir` keeps its parsed trees between
+    processes (`agent.trees.load_model`)."""
     directory = Path(directory) if directory else DEFAULT_ASSETS
     model_file = directory / "ranker.txt"
     if not model_file.is_file():
         raise RankerError(f"No feature ranker at {model_file}: train one with `gene-r1 train judge`.")
-    booster = lightgbm.Booster(model_file=str(model_file))
-    if booster.num_feature() != len(FEATURE_NAMES):
-        raise RankerError(f"{model_file} expects {booster.num_feature()} features, the code computes "
+    try:
+        trees = load_model(model_file, cache_dir)
+    except TreeModelError as error:
+        raise RankerError(f"{model_file} cannot be evaluated ({error}): retrain with `gene-r1 train judge`.") from error
+    if int(trees.num_features) != len(FEATURE_NAMES):
+        raise RankerError(f"{model_file} expects {int(trees.num_features)} features, the code computes "
                           f"{len(FEATURE_NAMES)}: retrain with `gene-r1 train judge`.")
-    return FeatureRanker(booster, load_settings(directory), directory, load_projection(directory))
+    return FeatureRanker(trees, load_settings(directory), directory, load_projection(directory))
 
 
 def load_projection(directory: Path) -> NameProjection:

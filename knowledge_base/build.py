@@ -1,4 +1,4 @@
-"""Build the knowledge base of a data home: release files -> SQLite store -> Chroma search index.
+"""Build the knowledge base of a data home: release files -> SQLite store -> search index (vectors).
 
 Where the release files come from, in order: `download=True` (the current official releases; `gene-r1 kb update` and
 `kb build --download`), `source_dir`, `$GENE_R1_SOURCE_DIR`, else the releases embedded in the package
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from knowledge_base import paths
 from knowledge_base.changes import CHANGES_FILE, KbChanges, compare, previous_pathways
-from knowledge_base.heal import PREVIOUS_PREFIX, STAGING_PREFIX, drop_partial_downloads, forget_chroma, recover
+from knowledge_base.heal import PREVIOUS_PREFIX, STAGING_PREFIX, drop_partial_downloads, recover
 from knowledge_base.lock import build_lock
 from knowledge_base.sources import SkippedLine
 from knowledge_base.store import KnowledgeBaseError, PathwayStore, SourceRelease, write_store
@@ -113,7 +113,6 @@ def build_knowledge_base(
             shutil.rmtree(staging, ignore_errors=True)
             for unpacked in home.glob(f"{STAGING_PREFIX}source-*"):
                 shutil.rmtree(unpacked, ignore_errors=True)
-        forget_chroma(paths.index_dir(home))
         return report
 
 
@@ -148,21 +147,20 @@ def _index(store_file: Path, current: Path | None, staged: Path, show_progress: 
         shutil.copytree(current, staged)
         try:
             index_document_count(staged)
-        except Exception as error:  # chromadb raises its own error types for a damaged directory
-            warnings.append(f"The previous search index was unreadable ({error}); it is rebuilt from scratch.")
-            forget_chroma(staged)
+        except KnowledgeBaseError as error:
+            warnings.append(f"The previous search index was unreadable ({error.__cause__ or error}); it is rebuilt "
+                            "from scratch.")
             shutil.rmtree(staged)
     store = PathwayStore.open(store_file)
     try:
         return build_index(store, staged, show_progress=show_progress)
     except KnowledgeBaseError:
         raise
-    except Exception as error:  # chromadb, torch and the embedder raise their own types: report, don't hide
+    except Exception as error:  # torch and the embedder raise their own types: report, don't hide
         raise KnowledgeBaseError(f"Building the search index failed ({type(error).__name__}: {error}). The "
                                  "previous knowledge base is untouched; retry, or build with --no-index.") from error
     finally:
         store.close()
-        forget_chroma(staged)
 
 
 def _publish(staging: Path, kb: Path) -> None:

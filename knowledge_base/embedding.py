@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-EMBEDDING_FUNCTION_NAME = "gene-r1-minilm"
 MAX_TOKENS = 256  # the model's sentence_bert_config max_seq_length
 SINGLE_THREAD_TEXTS = 2
 _pinned_threads: int | None = None  # set by `pin_threads`: no per-call switching afterwards
@@ -135,57 +134,3 @@ def cosine_similarity(a: str, b: str, embedder: Embedder | None = None) -> float
     """Cosine similarity of two texts' embeddings (e.g. a predicted and a true gene-set name)."""
     vectors = (embedder or get_embedder()).encode([a, b])
     return float(vectors[0] @ vectors[1])
-
-
-def register_embedding_function() -> None:
-    """Make our function known to Chroma by name (idempotent)."""
-    _embedding_function_class()
-
-
-def chroma_embedding_function(embedder: Embedder | None = None) -> Any:
-    """A Chroma `EmbeddingFunction` over `embedder`, so Chroma never loads (or downloads) its default model.
-
-    Pass it both when creating and when reopening a collection.
-    """
-    return _embedding_function_class()(embedder)
-
-
-@lru_cache(maxsize=1)
-def _embedding_function_class() -> type:
-    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-    from chromadb.utils.embedding_functions import register_embedding_function
-
-    class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
-        def __init__(self, embedder: Embedder | None = None, model_dir: str | None = None):
-            self._embedder = embedder
-            self._model_dir = model_dir
-
-        @property
-        def embedder(self) -> Embedder:
-            if self._embedder is None:
-                self._embedder = get_embedder(Path(self._model_dir) if self._model_dir else None)
-            return self._embedder
-
-        def __call__(self, input: Documents) -> Embeddings:
-            return list(self.embedder.encode(list(input)))
-
-        @staticmethod
-        def name() -> str:
-            return EMBEDDING_FUNCTION_NAME
-
-        def default_space(self) -> str:
-            return "cosine"
-
-        def supported_spaces(self) -> list[str]:
-            return ["cosine", "ip", "l2"]
-
-        def get_config(self) -> dict[str, Any]:
-            # Only a path that is not the default is recorded: a reopened index follows the installed package.
-            return {"model_dir": self._model_dir} if self._model_dir else {}
-
-        @staticmethod
-        def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:
-            return MiniLMEmbeddingFunction(model_dir=config.get("model_dir"))
-
-    register_embedding_function(MiniLMEmbeddingFunction)
-    return MiniLMEmbeddingFunction

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 STAGING_PREFIX = ".kb-building-"
 PREVIOUS_PREFIX = ".kb-previous-"
-OLD_INDEX_PREFIX = ".chroma-old-"
-
-_verified: set[tuple[str, int, int]] = set()
+OLD_INDEX_PREFIX = ".index-old-"
+LEGACY_INDEX_DIR = "chroma"  # the Chroma index of earlier releases: replaced by `kb/index` on the first use
 
 
 def recover(home: Path) -> None:
@@ -66,28 +64,19 @@ def drop_partial_downloads(directory: Path) -> None:
 
 def index_problem(home: Path, expected_documents: int) -> str | None:
     """Why the search index of `home` cannot serve `expected_documents` pathways, or None when it can."""
-    directory = paths.index_dir(home)
-    database = directory / "chroma.sqlite3"
-    if not database.is_file():
-        return f"the search index {directory} is missing"
-    key = (str(database), database.stat().st_mtime_ns, expected_documents)
-    if key in _verified:
-        return None
-    from knowledge_base.index import index_document_count, open_unembedded_collection
+    from knowledge_base.index import index_file, load_index
 
+    directory = paths.index_dir(home)
+    if not index_file(directory).is_file():
+        return f"the search index {directory} is missing"
     try:
-        count = index_document_count(directory)
-        if count != expected_documents:
-            return (f"the search index {directory} holds {count} documents where the store has "
-                    f"{expected_documents} pathways (an interrupted or older build)")
-        # Counting reads SQLite only; a query also loads the vector segment, where a half-written index breaks.
-        collection = open_unembedded_collection(directory)
-        probe = collection.get(limit=1, include=["embeddings"])["embeddings"]
-        collection.query(query_embeddings=[list(probe[0])], n_results=1, include=[])
-    except Exception as error:  # chromadb raises its own types (and Rust panics) for a damaged directory
-        forget_chroma(directory)
-        return f"the search index {directory} is unreadable ({type(error).__name__}: {error})"
-    _verified.add(key)
+        count = len(load_index(directory))  # read once per process while the file is unchanged
+    except KnowledgeBaseError as error:
+        reason = error.__cause__ or error
+        return f"the search index {directory} is unreadable ({type(reason).__name__}: {reason})"
+    if count != expected_documents:
+        return (f"the search index {directory} holds {count} documents where the store has "
+                f"{expected_documents} pathways (an interrupted or older build)")
     return None
 
 
@@ -105,33 +94,18 @@ def rebuild_index(home: Path, *, show_progress: bool = False) -> int:
                 documents = build_index(store, staging / current.name, show_progress=show_progress)
             finally:
                 store.close()
-                forget_chroma(staging / current.name)
-            forget_chroma(current)
             old = current.with_name(f"{OLD_INDEX_PREFIX}{staging.name.removeprefix(STAGING_PREFIX)}")
             if current.exists():
                 current.rename(old)
             (staging / current.name).rename(current)
             shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(paths.kb_dir(home) / LEGACY_INDEX_DIR, ignore_errors=True)
         except KnowledgeBaseError:
             raise
-        except Exception as error:  # chromadb, torch and the embedder raise their own types
+        except Exception as error:  # torch and the embedder raise their own types
             raise KnowledgeBaseError(f"Rebuilding the search index {current} failed ({type(error).__name__}: "
                                      f"{error}). Rebuild the knowledge base with `gene-r1 kb build --force`."
                                      ) from error
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return documents
-
-
-def forget_chroma(directory: Path) -> None:
-    """Chroma keeps one open system per path for the process: after a swap it would serve the files moved away."""
-    module = sys.modules.get("chromadb.api.shared_system_client")
-    if module is None:
-        return
-    client = module.SharedSystemClient
-    for key in {str(directory), str(directory.resolve())}:
-        system = client._identifier_to_system.pop(key, None)
-        client._identifier_to_refcount.pop(key, None)
-        if system is not None:
-            with contextlib.suppress(AttributeError):  # a system that failed to start has nothing to stop
-                system.stop()

@@ -26,7 +26,7 @@ def store_path(home: Path | None = None) -> Path:
 
 
 def index_dir(home: Path | None = None) -> Path:
-    return kb_dir(home) / "chroma"
+    return kb_dir(home) / "index"
 
 
 def downloads_dir(home: Path | None = None) -> Path:

@@ -283,8 +283,20 @@ class PathwayStore:
     def approved_symbols(self) -> frozenset[str]:
         return frozenset(row[0] for row in self._con.execute("SELECT symbol FROM genes"))
 
+    def aliases_of(self, alias: str) -> list[Alias]:
+        """The approved symbols one upper-cased alias may stand for (an indexed lookup: microseconds)."""
+        rows = self._con.execute("SELECT alias, symbol, kind FROM symbol_aliases WHERE alias = ?", (alias,))
+        return [Alias(*row) for row in rows]
+
+    def pathway_names(self, sources: Iterable[str]) -> dict[str, str]:
+        """id -> name of the pathways of `sources` (without their genes: cheap)."""
+        wanted = tuple(sources)
+        rows = self._con.execute(
+            f"SELECT id, name FROM pathways WHERE source IN ({','.join('?' * len(wanted))}) ORDER BY id", wanted)
+        return dict(rows)
+
     def aliases(self) -> Mapping[str, list[Alias]]:
-        """Upper-cased alias -> the approved symbols it may stand for."""
+        """Upper-cased alias -> the approved symbols it may stand for (all 134k rows of the full store: ~0.3-1 s)."""
         table: dict[str, list[Alias]] = {}
         for alias, symbol, kind in self._con.execute("SELECT alias, symbol, kind FROM symbol_aliases"):
             table.setdefault(alias, []).append(Alias(alias, symbol, kind))

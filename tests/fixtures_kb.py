@@ -1,6 +1,6 @@
 """Knowledge-base fixtures: a real KB built from ../shared/data, and a small one built from hand-written files.
 
-- `built_kb_home` (session): a data home holding the full KB (store + Chroma index) built once per test session from
+- `built_kb_home` (session): a data home holding the full KB (store + search index) built once per test session from
   the mirrors. Treat it as read-only. Set `$GENE_R1_TEST_KB_CACHE=DIR` to keep it between sessions: the build then
   runs incrementally in DIR (seconds instead of minutes when nothing changed).
 - `small_kb_source` (session): the hand-written release files (tests/knowledge_base/data/small_source): 7 Reactome
@@ -52,9 +52,43 @@ def small_kb_home(small_kb_source: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def small_kb_home_indexed(small_kb_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small KB with its Chroma search index (built once per session; do not modify)."""
+    """The small KB with its search index (built once per session; do not modify)."""
     from knowledge_base.build import build_knowledge_base
 
     home = tmp_path_factory.mktemp("small-kb-indexed")
     build_knowledge_base(home, source_dir=small_kb_source, with_index=True, show_progress=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def embedded_kb_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data home with the KB built from the releases embedded in the package (what a user's first run builds;
+    no mirrors needed). Read-only."""
+    from knowledge_base import paths
+    from knowledge_base.build import build_knowledge_base
+
+    home = tmp_path_factory.mktemp("embedded-kb-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(paths.SOURCE_DIR_ENV, raising=False)
+        build_knowledge_base(home, show_progress=False)
+    return home
+
+
+def sample_gene_sets(store, count: int, seed: int) -> list[list[str]]:
+    """Seeded gene sets drawn from the store's evidence pathways (8, 15 or 30 of a pathway's genes; every third set
+    with half its genes replaced by random ones): inputs of every kind the agent meets, none from a benchmark."""
+    import random
+
+    from knowledge_base.store import EVIDENCE_SOURCES
+
+    rng = random.Random(seed)
+    pathways = [p for p in store.pathways(EVIDENCE_SOURCES) if 10 <= len(p.genes) <= 300]
+    every_gene = sorted({g for p in pathways for g in p.genes})
+    sets = []
+    for n in range(count):
+        pathway = rng.choice(pathways)
+        genes = rng.sample(list(pathway.genes), min(len(pathway.genes), rng.choice([8, 15, 30])))
+        if n % 3 == 2:
+            genes = genes[: len(genes) // 2] + rng.sample(every_gene, len(genes) - len(genes) // 2)
+        sets.append(genes)
+    return sets

@@ -1,8 +1,8 @@
 """The knowledge base as the tools see it: the opened store, plus what is derived from it on first use.
 
 `open_knowledge_base(home)` returns one cached `KnowledgeBase` per data home (reopened when the store file was
-rebuilt). The enrichment index, the symbol lookup, the embedder and the Chroma collection are built lazily, so a
-tool pays only for what it uses.
+rebuilt). The enrichment index, the symbol lookup, the search index and the embedder are loaded lazily, so a
+tool pays only for what it uses: the embedding model (torch, ~5 s) only for a text that is no pathway's name.
 """
 
 from __future__ import annotations
@@ -12,13 +12,18 @@ import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from knowledge_base import paths
-from knowledge_base.store import PathwayStore
+from knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import numpy as np
+
     from knowledge_base.embedding import Embedder
+    from knowledge_base.index import PathwayIndex
     from tools.enrichment_index import EnrichmentIndex
     from tools.lexicon import Lexicon
     from tools.symbols import SymbolLookup
@@ -56,25 +61,43 @@ class KnowledgeBase:
         return get_embedder()
 
     @cached_property
-    def collection(self) -> Any:
-        """The Chroma collection of pathway documents (`KnowledgeBaseError` when the index was not built)."""
-        from knowledge_base.index import open_collection
+    def index(self) -> PathwayIndex:
+        """The search index: document and name vectors of the pathways (`KnowledgeBaseError` when not built)."""
+        from knowledge_base.index import load_index
 
-        return open_collection(self.index_dir, self.embedder)
+        return load_index(self.index_dir)
+
+    def embed(self, texts: Sequence[str], fallback: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+        """Unit vectors of `texts`: a pathway's name is read from the index (the vector the model gave it at build
+        time); any other text is embedded by `fallback` (default: the embedder), which loads the model."""
+        import numpy as np
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)  # MiniLM's width, as the embedder gives for no text
+        try:
+            stored = [self.index.name_vector(t) for t in texts]
+        except KnowledgeBaseError:  # no index (a store-only KB): every text is embedded
+            stored = [None] * len(texts)
+        missing = [t for t, v in zip(texts, stored, strict=True) if v is None]
+        if not missing:
+            return np.stack(stored)
+        computed = iter((fallback or self.embedder.encode)(missing))
+        return np.stack([v if v is not None else next(computed) for v in stored])
 
     @cached_property
     def lexicon(self) -> Lexicon:
         from tools.lexicon import Lexicon
 
-        return Lexicon.from_pathways(self.store.pathways(self.enrichment_index.source_names))
+        return Lexicon.from_names(self.store.pathway_names(self.store.sources()))  # the sources enrichment tests
 
     def forget_index(self) -> None:
-        """Drop the opened collection, after the index was rebuilt on disk (the next use reopens it)."""
-        self.__dict__.pop("collection", None)
+        """Drop the loaded search index, after it was rebuilt on disk (the next use reads it again)."""
+        self.__dict__.pop("index", None)
 
     def warm_up(self) -> KnowledgeBase:
         """Load everything now (a server does this at start, so the first question is as fast as the rest)."""
-        _ = self.enrichment_index, self.symbols, self.collection, self.lexicon
+        _ = self.enrichment_index, self.symbols, self.index, self.lexicon
         return self
 
     def close(self) -> None:

@@ -38,7 +38,12 @@ class Lexicon:
 
     @classmethod
     def from_pathways(cls, pathways: Iterable[Pathway]) -> Lexicon:
-        name_words = {p.id: frozenset(words(p.name)) for p in pathways}
+        return cls.from_names({p.id: p.name for p in pathways})
+
+    @classmethod
+    def from_names(cls, names: Mapping[str, str]) -> Lexicon:
+        """From pathway id -> name."""
+        name_words = {pid: frozenset(words(name)) for pid, name in names.items()}
         counts = Counter(w for ws in name_words.values() for w in ws)
         n = max(1, len(name_words))
         idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in counts.items()}

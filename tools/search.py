@@ -1,4 +1,5 @@
-"""Semantic search over pathway documents (the Chroma index), optionally restricted to pathways holding given genes.
+"""Semantic search over pathway documents (`knowledge_base.index`), optionally restricted to pathways holding given
+genes.
 
 Ranking is hybrid: the dense cosine similarity of MiniLM embeddings, blended with how much of the query's
 vocabulary the pathway's name covers (words weighted by their rarity among pathway names). MiniLM alone rates
@@ -8,9 +9,12 @@ vocabulary the pathway's name covers (words weighted by their rarity among pathw
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from knowledge_base.documents import document_of
 from knowledge_base.store import EVIDENCE_SOURCES
 from tools.errors import ToolInputError
 from tools.lexicon import Lexicon, words
@@ -57,32 +61,34 @@ def search_pathways(
     allowed = _allowed_ids(kb, genes, sources, exclude_ids)
     if allowed is not None and not allowed:
         return []
-    collection = kb.collection
-    vector = kb.embedder.encode([query])[0]
-    n_candidates = max(CANDIDATES, 10 * k)
-    request: dict = {"query_embeddings": [vector], "include": ["documents", "distances", "metadatas"]}
+    vectors = kb.index
     if allowed is not None:
-        request["ids"] = sorted(allowed)
-        n_candidates = min(n_candidates, len(allowed))
+        rows = np.array(sorted(vectors.row_of[pid] for pid in allowed if pid in vectors.row_of), dtype=np.int64)
     elif sources is not None:
-        request["where"] = {"source": {"$in": list(sources)}}
-    result = collection.query(n_results=max(1, n_candidates), **request)
+        rows = np.flatnonzero(np.isin(vectors.sources, list(sources)))
+    else:
+        rows = np.arange(len(vectors))
+    query_vector = kb.embed([query])[0]  # a pathway's name is read from the index; other text loads the embedder
+    similarities = vectors.vectors[rows] @ query_vector
+    nearest = np.argsort(-similarities, kind="stable")[: max(CANDIDATES, 10 * k)]  # exact: every row is scanned
     lexicon = kb.lexicon
     query_words = words(query)
     hits = []
-    for pid, document, distance, meta in zip(
-        result["ids"][0], result["documents"][0], result["distances"][0], result["metadatas"][0], strict=True
-    ):
+    for i in nearest:
+        pid = str(vectors.ids[rows[i]])
         if pid in exclude_ids:
             continue
-        similarity = 1.0 - float(distance)
+        similarity = float(similarities[i])
         score = (1 - LEXICAL_WEIGHT) * similarity + LEXICAL_WEIGHT * lexicon.coverage(query_words, pid)
-        hits.append(SearchHit(
-            pathway_id=pid, source=str((meta or {}).get("source", "")), name=str((meta or {}).get("name", pid)),
-            score=round(score, 6), snippet=_snippet(document or ""), similarity=round(similarity, 6),
-        ))
+        hits.append(SearchHit(pathway_id=pid, source=str(vectors.sources[rows[i]]), name=str(vectors.names[rows[i]]),
+                              score=round(score, 6), snippet="", similarity=round(similarity, 6)))
     hits.sort(key=lambda h: (-h.score, h.pathway_id))
-    return hits[:k]
+    return [replace(hit, snippet=_snippet(_document(kb, hit.pathway_id))) for hit in hits[:k]]
+
+
+def _document(kb: KnowledgeBase, pathway_id: str) -> str:
+    pathway = kb.store.pathway(pathway_id)
+    return document_of(kb.store, pathway) if pathway is not None else ""
 
 
 def _check_query(text: str, k: int) -> str:

@@ -7,7 +7,7 @@ can build it without an import cycle. `tools.genes.normalise_genes` is the tool 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_base.store import Alias, PathwayStore
@@ -20,17 +20,18 @@ _TIERS = (("ensembl",), ("previous",), ("alias",))
 
 @dataclass(frozen=True)
 class SymbolLookup:
-    """Upper-cased approved symbols and aliases -> approved symbols: built once per knowledge base."""
+    """Upper-cased approved symbols and aliases -> approved symbols: built once per knowledge base.
+
+    Approved symbols are read at once (45k, ~15 ms); aliases are looked up in the store one input at a time (an
+    indexed query) because reading all 134k of them cost 0.3-1 s of every cold start for the few a set needs.
+    """
 
     approved: Mapping[str, str]
-    aliases: Mapping[str, Sequence[Alias]]
+    aliases: Callable[[str], Sequence[Alias]]  # upper-cased alias -> the rows it stands for
 
     @classmethod
     def from_store(cls, store: PathwayStore) -> SymbolLookup:
-        return cls(
-            approved={symbol.upper(): symbol for symbol in store.approved_symbols()},
-            aliases=store.aliases(),
-        )
+        return cls(approved={symbol.upper(): symbol for symbol in store.approved_symbols()}, aliases=store.aliases_of)
 
     def resolve(self, text: str) -> Resolution:
         """What `text` (already stripped) stands for."""
@@ -40,7 +41,7 @@ class SymbolLookup:
         symbol = self.approved.get(key)
         if symbol is not None:
             return Resolution(symbol, "case" if symbol != text else "")
-        rows = self.aliases.get(key, ())
+        rows = self.aliases(key)
         for kinds in _TIERS:
             candidates = tuple(sorted({a.symbol for a in rows if a.kind in kinds}))
             if len(candidates) == 1:

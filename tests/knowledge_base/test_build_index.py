@@ -7,7 +7,9 @@ import shutil
 from knowledge_base import paths
 from knowledge_base.build import build_knowledge_base
 from knowledge_base.cli import kb_summary
-from knowledge_base.index import index_document_count, open_collection
+from knowledge_base.index import index_document_count, index_file
+from tools import search_pathways
+from tools.context import KnowledgeBase
 
 
 def test_the_index_holds_one_document_per_pathway(small_kb_home_indexed):
@@ -18,18 +20,19 @@ def test_the_index_holds_one_document_per_pathway(small_kb_home_indexed):
 
 
 def test_the_index_finds_a_pathway_by_its_meaning(small_kb_home_indexed):
-    collection = open_collection(paths.index_dir(small_kb_home_indexed))
+    kb = KnowledgeBase.open(small_kb_home_indexed)
 
-    hits = collection.query(query_texts=["DNA mismatch repair"], n_results=1)
+    hits = search_pathways("repair of mispaired DNA bases", k=1, kb=kb)
 
-    assert hits["ids"][0] == ["WP531"]
+    assert [hit.pathway_id for hit in hits] in (["WP531"], ["R-HSA-5358508"])
+    kb.close()
 
 
 def test_an_unreadable_previous_index_is_rebuilt_from_scratch_with_a_warning(small_kb_home_indexed, small_kb_source,
                                                                               tmp_path):
     home = tmp_path / "home"
     shutil.copytree(small_kb_home_indexed, home)
-    (paths.index_dir(home) / "chroma.sqlite3").write_bytes(b"this is not a database")
+    index_file(paths.index_dir(home)).write_bytes(b"this is not an index")
 
     report = build_knowledge_base(home, source_dir=small_kb_source, show_progress=False)
 

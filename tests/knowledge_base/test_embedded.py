@@ -52,6 +52,28 @@ def test_the_shipped_vectors_are_unit_float16_rows_recorded_in_the_manifest():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_the_shipped_name_vectors_are_float32_rows_one_per_distinct_name_recorded_in_the_manifest():
+    manifest = json.loads((embedded.DATA_DIR / "manifest.json").read_text())["name_embeddings"]
+    with np.load(embedded.DATA_DIR / embedded.NAME_EMBEDDINGS_FILE) as data:
+        assert data["vectors"].dtype == np.float32
+        assert data["vectors"].shape == (manifest["names"], 384)
+        assert len({h.tobytes() for h in data["hashes"]}) == manifest["names"]
+        assert str(data["model"]) == manifest["model"]
+
+
+def test_the_shipped_name_vectors_are_what_the_installed_model_computes():
+    from knowledge_base.documents import content_hash
+    from knowledge_base.embedding import get_embedder
+
+    names = ["Cell Cycle, Mitotic", "Mismatch Repair", "Aerobic Glycolysis"]
+    embedder = get_embedder()
+    shipped = embedded.precomputed_vectors()
+
+    stored = np.stack([shipped[content_hash(name, embedder.model_id)] for name in names])
+
+    np.testing.assert_allclose(stored, embedder.encode(names), atol=1e-5)
+
+
 def test_a_build_without_a_source_uses_the_embedded_releases_and_no_network(tmp_path, monkeypatch):
     from knowledge_base import fetch
     from knowledge_base.build import build_knowledge_base

@@ -13,8 +13,9 @@ import pytest
 
 from agent.config import AgentConfig
 from agent.context import AgentContext
-from knowledge_base import embedded, embedding, heal, paths
-from knowledge_base.index import content_hash, open_unembedded_collection, pathway_documents
+from knowledge_base import embedded, embedding, paths
+from knowledge_base.documents import content_hash, pathway_documents
+from knowledge_base.index import index_file, load_index
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,7 @@ def test_the_first_use_builds_the_embedded_kb_from_shipped_vectors_and_says_so(f
     assert "First run: building the local knowledge base" in said
     assert "embedded Reactome 2024-09-18 + WikiPathways 2023 releases" in said
     assert "Knowledge base ready: 3495 pathways, 3495 indexed" in said
-    assert open_unembedded_collection(paths.index_dir(home)).count() == 3495
+    assert len(load_index(paths.index_dir(home))) == 3495
 
 
 def test_the_shipped_vectors_are_what_the_installed_model_computes(first_run):
@@ -50,15 +51,22 @@ def test_the_shipped_vectors_are_what_the_installed_model_computes(first_run):
     assert np.sum(expected * embedder.encode(documents), axis=1).min() > 0.999  # float16 rounding aside
 
 
-def test_a_half_written_vector_segment_is_found_and_rebuilt_on_the_next_use(first_run, tmp_path, monkeypatch, capsys):
+def test_a_half_written_index_file_is_found_and_rebuilt_on_the_next_use(first_run, tmp_path, capsys):
     home = tmp_path / "home"
     shutil.copytree(first_run[0], home)
-    for segment in (p for p in paths.index_dir(home).iterdir() if p.is_dir()):
-        for part in segment.iterdir():
-            part.write_bytes(part.read_bytes()[: part.stat().st_size // 3])
-    monkeypatch.setattr(heal, "_verified", set())  # this process checked the intact copy already
+    written = index_file(paths.index_dir(home))
+    written.write_bytes(written.read_bytes()[: written.stat().st_size // 3])
 
     kb = AgentContext(config=AgentConfig(home=home)).kb
 
     assert "unreadable" in capsys.readouterr().err
-    assert kb.collection.query(query_texts=["DNA mismatch repair"], n_results=1)["metadatas"][0][0]["source"]
+    assert len(kb.index) == 3495
+
+
+def test_every_indexed_name_has_its_shipped_vector(first_run):
+    index = load_index(paths.index_dir(first_run[0]))
+    shipped = embedded.precomputed_vectors()
+
+    stored = np.stack([shipped[content_hash(name, index.model_id)] for name in index.names.tolist()])
+
+    np.testing.assert_array_equal(index.name_vectors, stored)

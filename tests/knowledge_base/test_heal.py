@@ -6,6 +6,7 @@ store, a deleted, garbled or half-written search index, a KB moved aside by a bu
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -21,9 +22,10 @@ from agent.context import AgentContext
 from knowledge_base import paths
 from knowledge_base.build import build_knowledge_base
 from knowledge_base.heal import recover_leftovers
-from knowledge_base.index import index_document_count, open_unembedded_collection
+from knowledge_base.index import index_document_count, index_file, load_index, write_index
 from knowledge_base.lock import LOCK_NAME, build_lock
 from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from tools import search_pathways
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ("import sys; from pathlib import Path; from knowledge_base.build import build_knowledge_base; "
@@ -70,7 +72,7 @@ def staged(name: str):
 KILL_POINTS = {
     "staging created": lambda home: any(home.glob(".kb-building-*")),
     "store staged": staged("pathways.sqlite"),
-    "index being written": staged("chroma/chroma.sqlite3"),
+    "index being written": staged("index"),
 }
 
 
@@ -137,25 +139,29 @@ def test_a_deleted_index_is_rebuilt_from_the_store_on_first_use(home, capsys):
 
     kb = AgentContext(config=AgentConfig(home=home)).kb
 
-    assert kb.collection.count() == 10
+    assert len(kb.index) == 10
     assert "search index" in capsys.readouterr().err
 
 
 def test_a_garbled_index_is_rebuilt_from_the_store_on_first_use(home, capsys):
-    (paths.index_dir(home) / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    index_file(paths.index_dir(home)).write_bytes(b"this is not an index" * 100)
 
     kb = AgentContext(config=AgentConfig(home=home)).kb
 
-    assert kb.collection.query(query_texts=["DNA mismatch repair"], n_results=1)["ids"][0] == ["WP531"]
+    assert search_pathways("DNA mismatch repair", k=1, kb=kb)[0].pathway_id == "WP531"
     assert "unreadable" in capsys.readouterr().err
 
 
 def test_a_half_written_index_is_rebuilt_from_the_store_on_first_use(home, capsys):
-    open_unembedded_collection(paths.index_dir(home)).delete(ids=["WP531", "WP534"])
+    index = load_index(paths.index_dir(home))
+    kept = [i for i, pid in enumerate(index.ids) if pid not in ("WP531", "WP534")]
+    write_index(paths.index_dir(home), dataclasses.replace(
+        index, ids=index.ids[kept], sources=index.sources[kept], names=index.names[kept], hashes=index.hashes[kept],
+        name_hashes=index.name_hashes[kept], vectors=index.vectors[kept], name_vectors=index.name_vectors[kept]))
 
     kb = AgentContext(config=AgentConfig(home=home)).kb
 
-    assert kb.collection.count() == 10
+    assert len(kb.index) == 10
     assert "holds 8 documents" in capsys.readouterr().err
 
 

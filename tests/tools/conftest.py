@@ -82,7 +82,7 @@ def small_kb(small_home: Path) -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def small_indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small store with its Chroma index (session-scoped: read-only)."""
+    """The small store with its search index (session-scoped: read-only)."""
     from knowledge_base.index import build_index
     from knowledge_base.store import PathwayStore
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge_base.embedding import EMBEDDING_FUNCTION_NAME, chroma_embedding_function, cosine_similarity, get_embedder
+from knowledge_base.embedding import cosine_similarity, get_embedder
 
 
 def test_embeddings_are_unit_vectors_of_the_model_dimension():
@@ -47,12 +47,3 @@ def test_a_bare_string_is_refused():
 
 def test_the_embedder_is_loaded_once():
     assert get_embedder() is get_embedder()
-
-
-def test_chroma_adapter_embeds_with_our_model():
-    function = chroma_embedding_function()
-
-    vectors = function(["apoptosis"])
-
-    assert function.name() == EMBEDDING_FUNCTION_NAME
-    np.testing.assert_allclose(vectors[0], get_embedder().encode(["apoptosis"])[0], atol=1e-6)

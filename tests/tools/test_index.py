@@ -4,19 +4,18 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge_base import paths
-from knowledge_base.embedding import EMBEDDING_FUNCTION_NAME, get_embedder
+from knowledge_base.documents import GENES_IN_DOCUMENT, pathway_document, pathway_documents
+from knowledge_base.embedding import get_embedder
 from knowledge_base.index import (
-    COLLECTION_NAME,
-    GENES_IN_DOCUMENT,
     build_index,
     index_document_count,
+    index_file,
     index_metadata,
-    open_client,
-    open_collection,
-    pathway_document,
+    load_index,
     update_index,
 )
 from knowledge_base.store import KnowledgeBaseError, Pathway, PathwayStore, write_store
@@ -34,6 +33,14 @@ class CountingEmbedder:
     def encode(self, texts, batch_size=64):
         self.embedded += list(texts)
         return self.inner.encode(texts, batch_size)
+
+
+def documents_of(path: Path) -> dict[str, str]:
+    store = PathwayStore.open(path)
+    try:
+        return {pid: document for pid, (_, document) in pathway_documents(store).items()}
+    finally:
+        store.close()
 
 
 def store_at(path: Path, contents) -> PathwayStore:
@@ -57,15 +64,26 @@ def test_document_holds_name_description_parents_and_a_compact_gene_summary():
 
 
 def test_index_holds_one_document_per_pathway_with_source_and_name(small_indexed_home):
-    directory = paths.index_dir(small_indexed_home)
-    collection = open_collection(directory)
+    index = load_index(paths.index_dir(small_indexed_home))
 
-    record = collection.get(ids=["R-HSA-5358508"], include=["metadatas", "documents"])
+    row = index.row_of["R-HSA-5358508"]
 
-    assert index_document_count(directory) == len(small_contents().pathways)
-    assert record["metadatas"][0]["source"] == "reactome"
-    assert record["metadatas"][0]["name"] == "Mismatch Repair"
-    assert "Part of: DNA Repair." in record["documents"][0]
+    assert index_document_count(paths.index_dir(small_indexed_home)) == len(small_contents().pathways)
+    assert (index.sources[row], index.names[row]) == ("reactome", "Mismatch Repair")
+
+
+def test_index_holds_the_model_s_vectors_of_each_document_and_each_name(small_indexed_home):
+    index = load_index(paths.index_dir(small_indexed_home))
+    embedder = get_embedder()
+    row = index.row_of["R-HSA-5358508"]
+    store = PathwayStore.open(paths.store_path(small_indexed_home))
+    document = pathway_documents(store)["R-HSA-5358508"][1]
+    store.close()
+
+    np.testing.assert_allclose(index.vectors[row], embedder.encode([document])[0], atol=1e-5)
+    np.testing.assert_allclose(index.name_vector("Mismatch Repair"), embedder.encode(["Mismatch Repair"])[0],
+                               atol=1e-5)
+    assert index.name_vector("not a pathway name") is None
 
 
 def test_index_records_the_store_build_and_releases(small_indexed_home):
@@ -76,26 +94,9 @@ def test_index_records_the_store_build_and_releases(small_indexed_home):
     assert meta["embedding_model"].startswith("all-MiniLM-L6-v2")
 
 
-def test_reopened_collection_embeds_queries_with_our_offline_model(small_indexed_home):
-    collection = open_collection(paths.index_dir(small_indexed_home))
-
-    result = collection.query(query_texts=["programmed cell death"], n_results=1)
-
-    assert result["ids"][0] == ["R-HSA-109581"]
-
-
-def test_a_caller_passing_no_embedding_function_gets_ours_not_chromas_default(small_indexed_home):
-    collection = open_client(paths.index_dir(small_indexed_home)).get_collection(COLLECTION_NAME)
-
-    result = collection.query(query_texts=["programmed cell death"], n_results=1)
-
-    assert collection.configuration["embedding_function"].name() == EMBEDDING_FUNCTION_NAME
-    assert result["ids"][0] == ["R-HSA-109581"]
-
-
 def test_a_second_build_embeds_nothing_and_a_change_embeds_only_what_changed(tmp_path):
     contents = small_contents()
-    directory = tmp_path / "chroma"
+    directory = tmp_path / "index"
     embedder = CountingEmbedder()
     first = update_index(store_at(tmp_path / "a.sqlite", contents), directory, embedder=embedder,
                          show_progress=False)
@@ -113,23 +114,42 @@ def test_a_second_build_embeds_nothing_and_a_change_embeds_only_what_changed(tmp
                            directory, embedder=embedder, show_progress=False)
     assert (changed.added, changed.updated, changed.removed) == (0, 1, 1)
     assert changed.total == len(contents.pathways) - 1
-    assert len(embedder.embedded) == 1 and embedder.embedded[0].startswith("Glycolytic pathway")
+    assert sorted(embedder.embedded) == ["Glycolytic pathway", documents_of(tmp_path / "b.sqlite")["R-HSA-70171"]]
 
 
 def test_build_index_returns_the_documents_it_holds(tmp_path):
     store = store_at(tmp_path / "s.sqlite", small_contents())
 
-    assert build_index(store, tmp_path / "chroma", show_progress=False) == len(small_contents().pathways)
+    assert build_index(store, tmp_path / "index", show_progress=False) == len(small_contents().pathways)
 
 
 def test_document_count_is_zero_without_an_index(tmp_path):
     assert index_document_count(tmp_path / "nothing-here") == 0
 
 
-def test_opening_a_missing_index_says_how_to_build_it(tmp_path):
+def test_loading_a_missing_index_says_how_to_build_it(tmp_path):
     with pytest.raises(KnowledgeBaseError, match="gene-r1 kb build"):
-        open_collection(tmp_path / "nothing-here")
+        load_index(tmp_path / "nothing-here")
 
 
-def test_collection_name_is_valid_for_chroma():
-    assert 3 <= len(COLLECTION_NAME) <= 512
+@pytest.mark.parametrize("damage", [b"this is not an index", b"PK\x03\x04 truncated zip"])
+def test_a_damaged_index_file_is_unreadable_with_the_rebuild_command(tmp_path, damage):
+    directory = tmp_path / "index"
+    directory.mkdir()
+    index_file(directory).write_bytes(damage)
+
+    with pytest.raises(KnowledgeBaseError, match="unreadable.*gene-r1 kb build"):
+        load_index(directory)
+
+
+def test_a_rewritten_index_file_is_read_again(small_indexed_home, tmp_path):
+    directory = tmp_path / "index"
+    store = PathwayStore.open(paths.store_path(small_indexed_home))
+    build_index(store, directory, show_progress=False)
+    first = load_index(directory)
+    assert load_index(directory) is first  # read once while the file is unchanged
+
+    update_index(store, directory, show_progress=False)
+    store.close()
+
+    assert load_index(directory) is not first

@@ -36,6 +36,32 @@ def test_genes_are_normalised_before_filtering(small_indexed_kb):
     assert {h.pathway_id for h in hits} == {"R-HSA-109581", "R-HSA-73894"}
 
 
+def test_a_pathway_name_is_searched_with_its_stored_vector_without_loading_the_model(small_indexed_home, monkeypatch):
+    from knowledge_base import embedding
+    from tools.context import KnowledgeBase
+
+    kb = KnowledgeBase.open(small_indexed_home)
+    monkeypatch.setattr(embedding, "get_embedder", lambda *a: pytest.fail("the embedding model was loaded"))
+
+    hits = search_pathways("Mismatch Repair", k=3, kb=kb)
+
+    assert hits[0].pathway_id == "R-HSA-5358508"
+    kb.close()
+
+
+def test_dense_similarity_is_the_exact_cosine_of_query_and_document(small_indexed_kb):
+    from knowledge_base.embedding import get_embedder
+
+    index = small_indexed_kb.index
+    query = get_embedder().encode(["repair of mispaired bases"])[0]
+
+    hits = search_pathways("repair of mispaired bases", k=10, kb=small_indexed_kb)
+
+    assert len(hits) == len(index)  # an exact scan: every document is a candidate
+    for hit in hits:
+        assert hit.similarity == pytest.approx(float(index.vectors[index.row_of[hit.pathway_id]] @ query), abs=1e-5)
+
+
 def test_unknown_genes_leave_nothing_to_search(small_indexed_kb):
     assert search_pathways("apoptosis", genes=["NOTAGENE"], kb=small_indexed_kb) == []
 

@@ -80,7 +80,7 @@ def langchain_tools(kb: KnowledgeBase) -> list[BaseTool]:
     from langchain_core.tools import StructuredTool
 
     from tools.enrichment import run_enrichment
-    from tools.gene_info import gene_info
+    from tools.gene_details import gene_info
     from tools.genes import normalise_genes
     from tools.pathways import pathway_details
     from tools.reactome import reactome_pathways
