@@ -265,8 +265,10 @@ def naming_sft_command(recipe: str = typer.Option("smollm2-135m/naming-sft", "--
     """Supervised fine-tuning of the naming step (TRL SFTTrainer + LoRA; checkpoints every save_steps; --resume
     continues from the latest checkpoint in --out)."""
     from training.common import training_dir
+    from training.naming_sft import answer_tokens_only
 
-    _train("sft", recipe, data or training_dir() / "naming", out, resume, max_steps, max_minutes)
+    with answer_tokens_only():
+        _train("sft", recipe, data or training_dir() / "naming", out, resume, max_steps, max_minutes)
 
 
 @app.command("judge")

@@ -48,6 +48,32 @@ def test_the_shipped_naming_recipes_train_the_naming_stage():
         assert recipe.lora.r == 16 and recipe.lora.target_modules != ["q_proj", "v_proj"]
 
 
+def test_scoring_only_the_answer_tokens_gives_the_same_loss_and_gradients(tiny_model_dir):
+    import torch
+    from transformers import AutoModelForCausalLM
+    from trl.trainer.utils import add_fused_lm_head
+
+    from training.naming_sft import answer_tokens_only
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    add_fused_lm_head(model, outputs=("log_probs", "entropy", "is_top1"))
+    ids = torch.randint(0, model.config.vocab_size, (2, 40), generator=torch.Generator().manual_seed(0))
+    labels = ids.clone()
+    labels[:, :30] = -100  # the prompt: no loss
+
+    def loss_and_gradient():
+        model.zero_grad()
+        loss = model(input_ids=ids, labels=labels, fused_lm_head=True).loss
+        loss.backward()
+        return loss.item(), model.model.layers[-1].mlp.down_proj.weight.grad.clone()
+
+    every_position = loss_and_gradient()
+    with answer_tokens_only():
+        answer_only = loss_and_gradient()
+    assert answer_only[0] == pytest.approx(every_position[0], rel=1e-5)
+    assert torch.allclose(answer_only[1], every_position[1], atol=1e-6)
+
+
 @pytest.mark.slow
 def test_naming_sft_trains_checkpoints_and_resumes_from_the_last_checkpoint(recipe_file, naming_data, tmp_path):
     out = tmp_path / "run"
