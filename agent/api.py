@@ -127,7 +127,8 @@ def analyze(
     from agent.graph import build_graph
 
     context = context or get_context(config)
-    state = build_graph().invoke({"input_genes": list(genes)}, context=context)
+    # The graph's node functions run in-process (`agent.flow`): one analysis needs none of LangGraph's machinery.
+    state = build_graph(direct=True).invoke({"input_genes": list(genes)}, context=context)
     return analysis_from_state(state, set_id)
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from langgraph.graph import END, START, StateGraph
-from langgraph.runtime import Runtime
-
 from agent.context import AgentContext
+from agent.flow import END, START, Runtime  # LangGraph's START/END names; Runtime: what the routing reads of one
 from agent.nodes.assess import assess
 from agent.nodes.evidence import gather_evidence
 from agent.nodes.judge import explain, judge
@@ -31,9 +29,19 @@ def start(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     return "assess" if "judgement" in state else "normalise"
 
 
-def build_prepare_graph():
+def new_builder(direct: bool):
+    """LangGraph's `StateGraph`, or with `direct` the in-process runner of the same builder calls (`agent.flow`:
+    no LangGraph import, for one-shot analyses)."""
+    if direct:
+        from agent.flow import DirectGraph as Builder
+    else:
+        from langgraph.graph import StateGraph as Builder
+    return Builder(AgentState, context_schema=AgentContext)
+
+
+def build_prepare_graph(direct: bool = False):
     """Normalise and gather evidence only: the model-free first half, run per set before batched judging."""
-    builder = StateGraph(AgentState, context_schema=AgentContext)
+    builder = new_builder(direct)
     builder.add_node("normalise", normalise)
     builder.add_node("gather_evidence", gather_evidence)
     builder.add_edge(START, "normalise")
@@ -42,8 +50,8 @@ def build_prepare_graph():
     return builder.compile()
 
 
-def build_graph(checkpointer=None):
-    builder = StateGraph(AgentState, context_schema=AgentContext)
+def build_graph(checkpointer=None, direct: bool = False):
+    builder = new_builder(direct)
     builder.add_node("normalise", normalise)
     builder.add_node("gather_evidence", gather_evidence)
     builder.add_node("judge", judge)

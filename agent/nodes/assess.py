@@ -3,11 +3,14 @@ function at all, and the headline (`agent.analyst.assess`)."""
 
 from __future__ import annotations
 
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.nodes.timing import timed
 from agent.state import AgentState
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 def assessment_for(state: AgentState, context: AgentContext):

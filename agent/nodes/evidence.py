@@ -3,12 +3,15 @@ the strongest hit (`agent.evidence.gather`, the same engine training and evaluat
 
 from __future__ import annotations
 
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.evidence import gather
 from agent.nodes.timing import timed
 from agent.state import AgentState
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 @timed("gather_evidence")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.nodes.timing import timed
 from agent.state import AgentState
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 def ranked_candidates(state: AgentState, context: AgentContext) -> list[dict]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.nodes.timing import timed
 from agent.state import AgentState
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 @timed("normalise")

@@ -3,13 +3,16 @@ from the evidence by code."""
 
 from __future__ import annotations
 
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.explained import explained_genes
 from agent.nodes.timing import timed
 from agent.reasoning import render_reasoning
 from agent.state import NO_COHERENT_FUNCTION, AgentState, Report
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 @timed("report")

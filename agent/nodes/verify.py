@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from langgraph.runtime import Runtime
+from typing import TYPE_CHECKING
 
 from agent.context import AgentContext
 from agent.nodes.timing import timed
 from agent.state import AgentState
 from agent.verification import check_name, check_outside_genes, check_quoted_candidate, mentioned_genes
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
 
 
 def quoted_candidates(state: AgentState) -> list[dict]:

@@ -1,6 +1,6 @@
-"""The default `gene-r1 analyze` path answers from stored vectors and numpy trees: it loads no model stack, no
-vector database and no LightGBM, and its answers equal those of the engines it replaced (the live embedder and
-LightGBM's predict)."""
+"""The default `gene-r1 analyze` path answers from stored vectors and numpy trees, running the graph's nodes
+in-process: it loads no model stack, no vector database, no LightGBM and no LangGraph, and its answers equal those
+of the engines it replaced (the live embedder and LightGBM's predict; LangGraph's run: tests/agent/test_flow.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from tests.fixtures_kb import sample_gene_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 MITOSIS = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
-HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "lightgbm", "sklearn", "pandas")
+HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "lightgbm", "sklearn", "pandas", "langgraph",
+         "langchain_core", "langsmith", "langchain")
 PROBE = """
 import json, sys
 from agent.cli import app
@@ -39,7 +40,7 @@ def modules_loaded_by(home: Path, *args: str) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-def test_analyze_loads_no_model_stack_vector_database_or_lightgbm(embedded_kb_home):
+def test_analyze_loads_no_model_stack_vector_database_lightgbm_or_langgraph(embedded_kb_home):
     loaded = modules_loaded_by(embedded_kb_home, "analyze", *MITOSIS)
 
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
