@@ -65,6 +65,8 @@ class Verification:
     supporting_genes: list[str]
     unknown_genes: list[str]
     mapped_genes: list[dict] = field(default_factory=list)
+    # the best significant pathway pointing elsewhere, when it covers clearly more genes than the claim's pathways
+    stronger_alternative: EvidenceRow | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -139,9 +141,12 @@ def verify(
     config: AgentConfig | None = None,
     context: AgentContext | None = None,
 ) -> Verification:
-    """Check a proposed function for a gene set against the evidence, without the model."""
-    from agent.evidence import is_significant, row_from_enrichment
-    from agent.verification import check_name
+    """Check a proposed function for a gene set against the evidence, without the model: `supported` when pathways
+    named like the claim cover the genes about as well as any pathway pointing elsewhere, `partly supported` when a
+    stronger one points elsewhere (`stronger_alternative`) or the matching pathways are not significant, `not
+    supported` otherwise (`agent.verification`)."""
+    from agent.evidence import row_from_enrichment
+    from agent.verification import check_claim
     from tools import enrich, normalise_genes
     from tools.genes import GeneInputError
 
@@ -157,26 +162,17 @@ def verify(
         raise InputError(f"None of the {len(genes)} input symbols is a known human gene symbol.")
     known = list(normalised.genes)
     rows = [row_from_enrichment(hit) for hit in enrich(known, sources=context.config.sources, kb=context.kb)]
-    verdict = check_name(claim, known, context.kb, {row["pathway_id"]: row for row in rows}, context.config)
-    supporting_ids = {row["pathway_id"] for row in verdict["supporting_pathways"]}
-    significant = [row for row in rows if is_significant(row, context.config.fdr_threshold)]
-    contradicting = [row for row in significant if row["pathway_id"] not in supporting_ids]
-    if significant:
-        vectors = context.embed([claim] + [row["name"] for row in significant])
-        similar = vectors[1:] @ vectors[0]
-        contradicting = [
-            row
-            for row, s in zip(significant, similar, strict=True)
-            if row["pathway_id"] not in supporting_ids and s < context.config.min_claim_similarity
-        ]
+    check = check_claim(claim, known, context.kb, {row["pathway_id"]: row for row in rows}, context.config)
+    verdict = check.verdict
     return Verification(
         claim=claim,
         genes=known,
         verdict=verdict["verdict"],
         explanation=verdict["explanation"],
         supporting_pathways=verdict["supporting_pathways"],
-        contradicting_pathways=contradicting[:5],
+        contradicting_pathways=check.elsewhere[:5],
         supporting_genes=verdict["supporting_genes"],
         unknown_genes=list(normalised.unknown),
+        stronger_alternative=check.stronger_alternative,
         mapped_genes=[asdict(m) for m in normalised.mapped],
     )

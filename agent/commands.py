@@ -162,6 +162,11 @@ def verify_command(
         return
     typer.echo(f"Claim: {result['claim']!r}\nVerdict: {result['verdict']}\n{result['explanation']}")
     typer.echo(f"Supporting genes: {', '.join(result['supporting_genes']) or 'none'}")
+    stronger = result["stronger_alternative"]
+    if stronger:
+        covers = f"{len(stronger['overlap_genes'])} of {len(result['genes'])} genes"
+        typer.echo(f"Stronger alternative: {stronger['pathway_id']} {stronger['name']} covers {covers} "
+                   f"(FDR {fdr_text(stronger['fdr'])})")
     for label, rows in (
         ("Supporting", result["supporting_pathways"]),
         ("Pointing elsewhere", result["contradicting_pathways"]),
