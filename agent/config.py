@@ -26,7 +26,6 @@ class AgentConfig:
         on); search_k: semantic-search hits gathered.
     pool_k: top enrichment hits offered as candidates (with the search hits) to the judge.
     fdr_threshold: an enrichment hit with FDR below it is significant.
-    min_claim_similarity: a pathway found by search must be at least this similar to a claim to count for it.
     selection: how the final name is chosen among the grounded candidates: the "judge" (feature ranker + the
         model's vote), the "ranker" alone, or the "top_evidence" hit.
     judge_assets: directory of the feature ranker and the judge's settings (default: the shipped ones).
@@ -45,7 +44,6 @@ class AgentConfig:
     pool_k: int = 15
     search_k: int = 5
     fdr_threshold: float = SIGNIFICANT_FDR
-    min_claim_similarity: float = 0.45
     selection: str = "judge"
     judge_assets: Path | None = None
     explain: bool = False

@@ -6,7 +6,8 @@ random), with the shipped analyst judge. Report only: nothing here is tuned (dev
 Prints, per benchmark and pooled: AUROC of coherence real vs random and real vs 50%; the share called "no coherent
 function" per version; ECE and reliability of coherence (all versions) and of name confidence (real sets); and the
 naming quality of the real sets (mean MiniLM cosine to the true name) for the top enrichment hit, the ranker's pick
-as it was (no grounded rule) and the agent's headline theme, with paired-bootstrap 95% CIs against the top hit.
+as it was (no grounded rule) and the agent's headline (where no pathway passes the headline rule the agent names
+nothing: scored both with the ranker's pick and as "(none)"), with paired-bootstrap 95% CIs.
 Real sets run the agent's whole judging path (evidence with search, ranker, assess); the contaminated and random
 versions skip the semantic search and the ranker's pool, which the verdict does not read. Per-case results are
 cached in --cache (JSONL, resumable).
@@ -33,11 +34,14 @@ def judged_case(case, context) -> dict:
     from agent.judge import judge_many
     from agent.nodes.assess import assessment_for
     from agent.nodes.judge import judgement_update, ranked_candidates
-    from tools.genes import normalise_genes
+    from tools.genes import GeneInputError, normalise_genes
 
-    normalised = normalise_genes(list(case.genes), kb=context.kb)
-    genes = list(normalised.genes)
     out = {"id": case.id, "version": case.version, "source": case.source, "true_name": case.name}
+    try:
+        normalised = normalise_genes(list(case.genes), kb=context.kb)
+    except GeneInputError as error:  # e.g. a 13,075-gene GO:CC term: the agent refuses it as a background
+        return out | {"refused": str(error)}
+    genes = list(normalised.genes)
     if not genes:
         return out | {"verdict": "no coherent function", "coherence": 0.0, "name_confidence": 0.0, "headline": "",
                       "theme1": "", "top_hit": "", "ranker": "", "themes": 0}
@@ -92,26 +96,32 @@ def report(rows: list[dict], encoder) -> dict:
     from training.analyst_train import auroc, reliability
     from training.grounded_eval import paired_bootstrap
 
+    refused = {r["id"] for r in rows if r.get("refused")}  # all three versions of a refused set leave the report
+    rows = [r for r in rows if r["id"] not in refused]
     by = {v: [r for r in rows if r["version"] == v] for v in ("real", "half", "random")}
     coh = {v: np.array([r["coherence"] for r in by[v]]) for v in by}
     none = {v: float(np.mean([r["verdict"] == "no coherent function" for r in by[v]])) if by[v] else 0.0 for v in by}
     all_p = np.concatenate([coh[v] for v in by])
     outcome = np.concatenate([np.full(len(by["real"]), 1.0), np.zeros(len(by["half"]) + len(by["random"]))])
     ece, table = reliability(all_p, outcome)
-    out = {"n": {v: len(by[v]) for v in by},
+    out = {"n": {v: len(by[v]) for v in by}, "refused_sets": sorted(refused),
            "auroc_real_vs_random": auroc(coh["real"], coh["random"]),
            "auroc_real_vs_half": auroc(coh["real"], coh["half"]),
            "none_share": none, "coherence_ece": ece, "coherence_reliability": table}
     real = by["real"]
     if real:
-        theme1 = name_scores(real, "theme1", encoder)
+        answer = name_scores(real, "theme1", encoder)
         top = name_scores(real, "top_hit", encoder)
         ranker = name_scores(real, "ranker", encoder)
+        # where no pathway passes the headline rule the agent names nothing; scored with the ranker's pick here
+        theme1 = np.where([bool(r["theme1"]) for r in real], answer, ranker)
         confidence = np.array([r.get("theme1_confidence", 0.0) for r in real])
         named = np.array([bool(r["theme1"]) for r in real])
         c_ece, c_table = reliability(confidence[named], (theme1[named] >= 0.5).astype(float))
         out |= {"name_similarity": {"top_hit": float(top.mean()), "ranker_as_was": float(ranker.mean()),
-                                    "agent_headline_theme": float(theme1.mean())},
+                                    "agent_headline_theme": float(theme1.mean()),
+                                    "agent_answer_unnamed_as_none": float(answer.mean())},
+                "unnamed_share": float(np.mean([not r["theme1"] for r in real])),
                 "agent_minus_top_hit": paired_bootstrap(theme1, top),
                 "agent_minus_ranker_as_was": paired_bootstrap(theme1, ranker),
                 "name_confidence_ece": c_ece, "name_confidence_reliability": c_table,
@@ -157,9 +167,16 @@ def main(argv=None) -> int:
               f"{r['coherence_ece']:>7.3f} {r.get('name_confidence_ece', float('nan')):>8.3f} "
               f"{sim.get('top_hit', float('nan')):>7.3f} {sim.get('ranker_as_was', float('nan')):>7.3f} "
               f"{sim.get('agent_headline_theme', float('nan')):>7.3f}")
-    means = [results[b]["name_similarity"]["agent_headline_theme"] for b in wanted if "name_similarity" in results[b]]
-    if means:
-        print(f"mean of the benchmarks' name similarity (agent headline theme): {np.mean(means):.3f}")
+    for key in ("top_hit", "ranker_as_was", "agent_headline_theme", "agent_answer_unnamed_as_none"):
+        means = [results[b]["name_similarity"][key] for b in wanted if "name_similarity" in results[b]]
+        if means:
+            print(f"mean of the benchmarks' name similarity, {key}: {np.mean(means):.3f}")
+    for b in wanted:
+        if "agent_minus_top_hit" in results[b]:
+            d, lo, hi = results[b]["agent_minus_top_hit"]
+            d2, lo2, hi2 = results[b]["agent_minus_ranker_as_was"]
+            print(f"{b:8} agent - top hit {d:+.3f} [{lo:+.3f}, {hi:+.3f}]   agent - ranker as was {d2:+.3f} "
+                  f"[{lo2:+.3f}, {hi2:+.3f}]   unnamed {results[b]['unnamed_share']:.3f}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -39,9 +39,10 @@ def versions(case_id: str, name: str, genes: Sequence[str], source: str, backgro
     members = set(genes)
     pool = [g for g in background if g not in members]
     rng = _rng(seed, case_id, "half")
-    replaced = rng.sample(range(len(genes)), len(genes) // 2)
+    # a set of thousands of genes may leave fewer background genes outside it than half its size
+    replaced = set(rng.sample(range(len(genes)), min(len(genes) // 2, len(pool))))
     fresh = iter(rng.sample(pool, len(replaced)))
-    half = tuple(next(fresh) if i in set(replaced) else g for i, g in enumerate(genes))
+    half = tuple(next(fresh) if i in replaced else g for i, g in enumerate(genes))
     random_set = tuple(_rng(seed, case_id, "random").sample(list(background), min(len(genes), len(background))))
     return [ProtocolCase(case_id, "real", name, genes, source), ProtocolCase(case_id, "half", name, half, source),
             ProtocolCase(case_id, "random", name, random_set, source)]
