@@ -203,6 +203,8 @@ def batch_command(
     ),
     actors: int = typer.Option(None, help="Ray engine: actors (default: one per CPU, or per --gpus-per-actor GPUs)."),
     gpus_per_actor: float = typer.Option(0.0, help="Ray engine: GPUs per actor (e.g. 1 with --backend vllm)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress (a terminal gets a live bar, a file or "
+                               "pipe a line at most every 10 s)."),
 ) -> None:
     """Run the agent over many gene sets. Resumable: re-running skips finished sets; a killed run loses nothing.
 
@@ -221,9 +223,11 @@ def batch_command(
         from agent.batch.ray_engine import RayOptions, run_batch_ray
 
         options = RayOptions(address=address, actors=actors, gpus_per_actor=gpus_per_actor)
-        summary = run_batch_ray(sets, out, config=config, options=options, batch_size=batch_size, workers=workers)
+        summary = run_batch_ray(sets, out, config=config, options=options, batch_size=batch_size, workers=workers,
+                                show_progress=not quiet)
     elif engine == "local":
-        summary = run_batch(sets, out, context=get_context(config), batch_size=batch_size, workers=workers)
+        summary = run_batch(sets, out, context=get_context(config), batch_size=batch_size, workers=workers,
+                            show_progress=not quiet)
     else:
         raise ValueError(f"--engine must be local or ray, not {engine!r}")
     wanted = {s.id for s in sets}

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.batch.inputs import GeneSetInput
-from agent.batch.runner import BatchSummary, analyse_chunk, chunked, progress_bar, results_writer
+from agent.batch.progress import ProgressFactory, terminal_progress
+from agent.batch.runner import BatchSummary, analyse_chunk, chunked, progress_of, results_writer
 from agent.config import AgentConfig
 
 RAY_MISSING = "The Ray engine needs Ray, an optional extra: pip install -e '.[ray]'"
@@ -150,8 +151,10 @@ def run_batch_ray(
     batch_size: int = 8,
     workers: int = 1,
     show_progress: bool = True,
+    progress: ProgressFactory | None = None,
 ) -> BatchSummary:
-    """Like `run_batch`, on Ray actors. Ctrl-C kills the actors (and stops the Ray we started) before it returns."""
+    """Like `run_batch`, on Ray actors. Ctrl-C kills the actors (and stops the Ray we started) before it returns.
+    Progress is the driver's (a bar on a terminal, a line at most every 10 s in a log); actors print none."""
     ray = import_ray()
     config = worker_config(config)
     with results_writer(out_dir) as writer:
@@ -167,10 +170,11 @@ def run_batch_ray(
         actors: list = []
         try:
             actors = [actor_class.remote(config) for _ in range(actor_count(ray, options, len(chunks)))]
-            with progress_bar(len(sets), len(sets) - len(pending), show_progress) as progress:
+            factory = progress or terminal_progress(show_progress)
+            with progress_of(factory, len(sets), len(sets) - len(pending)) as bar:
 
                 def write(records: list[dict]) -> None:
-                    progress.update(sum(writer.write(record) for record in records))
+                    bar.update(sum(writer.write(record) for record in records))
 
                 def replace(actor):
                     ray.kill(actor, no_restart=True)

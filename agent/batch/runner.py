@@ -23,6 +23,7 @@ from typing import IO
 from agent.api import analysis_from_state
 from agent.batch.inputs import GeneSetInput
 from agent.batch.lock import exclusive_output
+from agent.batch.progress import Progress, ProgressFactory, terminal_progress
 from agent.context import AgentContext
 from knowledge_base.fileio import append_jsonl, complete_lines, resume_jsonl
 from tools.formatting import count_text
@@ -103,10 +104,14 @@ def chunked(items: Sequence[GeneSetInput], size: int) -> list[list[GeneSetInput]
     return [list(items[offset : offset + size]) for offset in range(0, len(items), size)]
 
 
-def progress_bar(total: int, initial: int, show: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit="set", disable=not show)
+@contextmanager
+def progress_of(factory: ProgressFactory, total: int, initial: int) -> Iterator[Progress]:
+    """The run's progress (`agent.batch.progress`: a bar on a terminal, lines in a log), closed at the end."""
+    progress = factory(total, initial)
+    try:
+        yield progress
+    finally:
+        progress.close()
 
 
 def run_batch(
@@ -117,19 +122,21 @@ def run_batch(
     batch_size: int = 8,
     workers: int = 1,
     show_progress: bool = True,
+    progress: ProgressFactory | None = None,
 ) -> BatchSummary:
-    """The local engine: chunks one after another in this process."""
+    """The local engine: chunks one after another in this process. Progress goes to stderr (`show_progress`),
+    or wherever `progress` sends it (the web server's job log)."""
     with results_writer(out_dir) as writer:
         pending = writer.pending(sets)
-        with progress_bar(len(sets), len(sets) - len(pending), show_progress) as progress:
+        factory = progress or terminal_progress(show_progress)
+        with progress_of(factory, len(sets), len(sets) - len(pending)) as bar:
             for chunk in chunked(pending, batch_size):
 
                 def written(record: dict) -> None:
                     writer.write(record)
-                    progress.update(1)
+                    bar.update(1)
 
-                analyse_chunk(chunk, context, workers=workers, on_record=written,
-                              on_phase=lambda phase: progress.set_postfix_str(phase, refresh=True))
+                analyse_chunk(chunk, context, workers=workers, on_record=written, on_phase=bar.phase)
         return writer.summary(len(sets), len(pending))
 
 

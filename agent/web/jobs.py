@@ -183,6 +183,7 @@ class JobWorker:
             self.run(self.store.get(job_id))
 
     def run(self, job: Job) -> Job:
+        from agent.batch.progress import log_progress
         from agent.batch.runner import run_batch
 
         job = replace(job, state="running", started=job.started or time.time())
@@ -194,7 +195,7 @@ class JobWorker:
                 self.store.folder(job.id),
                 context=self.context(),
                 batch_size=self.batch_size,
-                show_progress=False,
+                progress=log_progress(log.info, label=f"job {job.id}"),  # a line at most every 10 s in the log
             )
             job = replace(job, state="done", finished=time.time())
         except Exception as error:  # noqa: BLE001 - any failure is recorded on the job, for the page to show

@@ -112,4 +112,18 @@ def serve_command(
     scheme = "https" if ssl_certfile else "http"
     typer.echo(f"gene-r1 on {scheme}://{shown}:{port}/" + ("?token=…  (token required)" if token else ""))
     tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
+    show_app_log()
     uvicorn.run(app, host=host, port=port, log_level="info", **tls)
+
+
+def show_app_log() -> None:
+    """gene-r1's own INFO lines (resumed jobs, a job's progress at most every 10 s) on stderr, as uvicorn's are;
+    without a handler Python drops INFO records."""
+    import logging
+
+    logger = logging.getLogger("gene_r1")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
