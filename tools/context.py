@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from tools.symbols import SymbolLookup
 
 
+ENRICHMENT = "enrichment.npz"  # the enrichment index saved beside the store it was built from
+
+
 @dataclass(eq=False)
 class KnowledgeBase:
     home: Path
@@ -46,7 +49,7 @@ class KnowledgeBase:
         from tools.enrichment_index import EnrichmentIndex
 
         # Every source the store holds: the opt-in "go" is there only if built `--with-go`, and queries select sources.
-        return EnrichmentIndex.from_store(self.store, self.store.sources())
+        return EnrichmentIndex.from_store(self.store, self.store.sources(), cache=paths.kb_dir(self.home) / ENRICHMENT)
 
     @cached_property
     def symbols(self) -> SymbolLookup:
