@@ -5,7 +5,7 @@ Attributes load lazily so that importing the package (the CLI does) pulls in nei
 
 from __future__ import annotations
 
-__all__ = ["Analysis", "AgentConfig", "Verification", "analyze", "verify"]
+__all__ = ["Analysis", "AgentConfig", "Verification", "analyze", "analyze_many", "rank_genes_groups", "verify"]
 
 
 def __getattr__(name: str):
@@ -13,6 +13,10 @@ def __getattr__(name: str):
         from agent import api
 
         return getattr(api, name)
+    if name in {"analyze_many", "rank_genes_groups"}:
+        from agent import scverse
+
+        return getattr(scverse, name)
     if name == "AgentConfig":
         from agent.config import AgentConfig
 
