@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/cold_start.py [--repeats 5] [--rev HEAD~3] [--json]
 
 For each tree (this working tree, and with `--rev` that git revision checked out in a temporary worktree) it runs,
-each in a fresh Python process started the same way (`python -c "from agent.cli import app; app()"` in the tree):
+each in a fresh Python process started the same way (`python -c` importing the tree's `gene-r1` app, in the tree):
 
 - `gene-r1 analyze CDK1 CCNB1 CCNA2 PLK1 AURKA BUB1 MAD2L1 CDC20` once on an empty data home (the first run, which
   builds the knowledge base), then `--repeats` times on that home (the cold start a user feels on every call);
@@ -30,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GENES = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
-LAUNCH = "from agent.cli import app; app()"
+# The tree's entry point: `cli.app` (agent.cli.app before the command line moved above the packages).
+LAUNCH = ("import importlib, pathlib; "
+          "importlib.import_module('cli' if pathlib.Path('cli').is_dir() else 'agent.cli').app()")
 
 
 @dataclass

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from knowledge_base.go_terms import GoTerm, propagated_genes
 from knowledge_base.store import KnowledgeBaseError, Pathway
 
 if TYPE_CHECKING:
@@ -30,14 +30,6 @@ NAMESPACE_NAMES = {"BP": "biological process", "MF": "molecular function", "CC":
 # As evidence, terms of 5-1000 genes (the usual bounds of GO enrichment tools, e.g. clusterProfiler's 10-500 widened):
 # smaller ones rarely reach significance, larger ones ("protein binding", "cytoplasm") explain any gene list.
 EVIDENCE_MIN_GENES, EVIDENCE_MAX_GENES = 5, 1000
-
-
-@dataclass(frozen=True)
-class GoTerm:
-    id: str
-    name: str
-    namespace: str  # BP | MF | CC
-    genes: frozenset[str]
 
 
 def load_go(go_dir: Path, namespaces: Iterable[str] = NAMESPACES) -> dict[str, GoTerm]:
@@ -120,33 +112,6 @@ def _files(go_dir: Path, namespace: str) -> list[Path]:
     if namespace == "BP":
         return [go_dir / "BP_collapsed_go.symbol", go_dir / "BP_goID_2_name.tab"]
     return [go_dir / f"{namespace}_go_terms.csv"]
-
-
-def propagated_genes(children: Mapping[str, Sequence[str]],
-                     own: Mapping[str, Iterable[str]]) -> Callable[[str], frozenset[str]]:
-    """The true-path rule: a term's genes are its own plus all its descendants' (memoised across calls)."""
-    full: dict[str, frozenset[str]] = {}
-
-    def genes_of(root: str) -> frozenset[str]:
-        # Iterative post-order walk: the DAG is deep enough to exhaust Python's recursion limit.
-        stack = [root]
-        while stack:
-            term = stack[-1]
-            if term in full:
-                stack.pop()
-                continue
-            pending = [c for c in children.get(term, ()) if c not in full and c not in stack]
-            if pending:
-                stack.extend(pending)
-                continue
-            genes = set(own.get(term, ()))
-            for child in children.get(term, ()):
-                genes |= full.get(child, frozenset())
-            full[term] = frozenset(genes)
-            stack.pop()
-        return full[root]
-
-    return genes_of
 
 
 def _parse_bp(go_dir: Path) -> dict[str, GoTerm]:

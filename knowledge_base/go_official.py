@@ -3,7 +3,7 @@
 
 A term's gene set is every gene annotated to it or to any of its descendants (the true-path rule over is_a and
 part_of, which is what go-basic guarantees to be acyclic and closed); NOT-qualified annotations and obsolete terms are
-left out. The result has the same shape as the mirror loader's (`knowledge_base.go.GoTerm`).
+left out. The result has the same shape as the mirror loader's (`knowledge_base.go_terms.GoTerm`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import gzip
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from knowledge_base.go import GoTerm, propagated_genes
+from knowledge_base.go_terms import GoTerm, propagated_genes
 from knowledge_base.store import KnowledgeBaseError
 
 NAMESPACE_CODES = {"biological_process": "BP", "molecular_function": "MF", "cellular_component": "CC"}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli import app
 from training.benchmarks import GeneSetCase, load_benchmark
 from training.evaluate import (
     PercentileReference,
