@@ -1,4 +1,4 @@
-"""Shared test setup: offline, seeded, with the data mirrors of ../shared/data."""
+"""Shared test setup: offline, seeded, with the data mirrors of ../shared/data when they are there."""
 
 from __future__ import annotations
 
@@ -15,14 +15,23 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 pytest_plugins = ["tests.fixtures_kb", "tests.fixtures_model"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REQUIRE_SHARED_DATA = "GENE_R1_REQUIRE_SHARED_DATA"  # "1" (as `.ci/run` sets): a test needing the mirrors fails
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The offline data mirrors (`../shared/data` beside the project, or `$GENE_R1_SHARED_DATA`)."""
+    """The offline data mirrors (`../shared/data` beside the project, or `$GENE_R1_SHARED_DATA`).
+
+    A fresh clone has none: every test that needs them (benchmarks, GO, the full KB built from the mirrors) skips
+    with this one reason, and the rest run on the embedded Reactome/WikiPathways snapshot and hand-made fixtures.
+    """
     path = Path(os.environ.get("GENE_R1_SHARED_DATA", SHARED_DATA))
     if not (path / "reactome").is_dir():
-        pytest.fail(f"The data mirrors are missing: expected {path} (see ../shared/data/README.md).")
+        reason = (f"needs the data mirrors, not found at {path} (set GENE_R1_SHARED_DATA=DIR; "
+                  f"{REQUIRE_SHARED_DATA}=1 makes this a failure)")
+        if os.environ.get(REQUIRE_SHARED_DATA) == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 
