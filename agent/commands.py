@@ -149,6 +149,10 @@ def verify_command(
     genes: list[str] = typer.Argument(..., help="Gene symbols of the set."),
     claim: str = typer.Option(..., "--claim", "-c", help='The proposed function, e.g. "DNA mismatch repair".'),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    literature: bool = typer.Option(False, "--literature", help="Also search PubMed online for papers naming the "
+                                    "claim and the genes (PMIDs and titles; they do not change the verdict)."),
+    pubmed_url: str = typer.Option(None, "--pubmed-url", help="E-utilities base URL for --literature "
+                                   "(default: NCBI's)."),
 ) -> None:
     """Check a proposed function for a gene set against Reactome and WikiPathways (no model involved).
 
@@ -157,6 +161,8 @@ def verify_command(
     from agent.api import verify
 
     result = verify(claim, genes, config=AgentConfig.from_env()).to_dict()
+    if literature:
+        result["literature"] = literature_for(result, pubmed_url)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -178,6 +184,31 @@ def verify_command(
         typer.echo(f"  ({FDR_CONVENTION}.)")
     if result["unknown_genes"]:
         typer.echo(f"Unknown symbols: {', '.join(result['unknown_genes'])}")
+    if literature:
+        echo_literature(result["literature"])
+
+
+def literature_for(result: dict, base_url: str | None) -> dict:
+    """PubMed papers on the claim and the supporting genes (all genes when none support it), or the error."""
+    from tools.errors import OnlineServiceError
+    from tools.literature import EUTILS, find_papers
+
+    try:
+        found = find_papers(result["claim"], result["supporting_genes"] or result["genes"], base_url=base_url or EUTILS)
+    except OnlineServiceError as error:
+        return {"error": str(error), "papers": []}
+    return {"query": found.query, "source": found.source, "papers": [vars(paper) for paper in found.papers]}
+
+
+def echo_literature(found: dict) -> None:
+    if found.get("error"):
+        typer.secho(f"Literature: not available ({found['error']})", fg=typer.colors.YELLOW, err=True)
+        return
+    typer.echo(f"Literature (PubMed, online; search hits, not checked: {found['query']}):")
+    for paper in found["papers"]:
+        typer.echo(f"  PMID {paper['pmid']}: {paper['title']}")
+    if not found["papers"]:
+        typer.echo("  no paper found")
 
 
 @friendly_errors
