@@ -50,12 +50,11 @@ def case_record(case, context, null, computer) -> dict:
 
 def label_names(records: list[dict], embed: Callable[[list[str]], np.ndarray]) -> None:
     """`label` on every candidate and group pathway name: its cosine to the case's true name."""
-    names = sorted({c["name"] for r in records for c in r["candidates"]}
-                   | {n for r in records for g in r["groups"] for n in g["names"]}
-                   | {r["true_name"] for r in records if r["true_name"]})
-    if not names:
-        return
-    vectors = dict(zip(names, embed(names), strict=True))
+    from training.judge_data import name_vectors
+
+    vectors = name_vectors([c["name"] for r in records for c in r["candidates"]]
+                           + [n for r in records for g in r["groups"] for n in g["names"]]
+                           + [r["true_name"] for r in records if r["true_name"]], embed)
     for record in records:
         truth = vectors[record["true_name"]]
         for candidate in record["candidates"]:

@@ -153,12 +153,15 @@ def build_judge_data(source_dir: Path, kb, out_dir: Path, config: JudgeDataConfi
     return written
 
 
+def name_vectors(names, embed: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+    """Each distinct name's embedding, embedded once (labels are cosines between names)."""
+    unique = sorted(set(names))
+    return dict(zip(unique, embed(unique), strict=True)) if unique else {}
+
+
 def label_rows(rows: list[dict], embed: Callable[[list[str]], np.ndarray]) -> None:
     """Each candidate's `label`: the cosine of its name to the example's true name."""
-    names = sorted({c["name"] for r in rows for c in r["pool"]} | {r["true_name"] for r in rows})
-    if not names:
-        return
-    vectors = dict(zip(names, embed(names), strict=True))
+    vectors = name_vectors([c["name"] for r in rows for c in r["pool"]] + [r["true_name"] for r in rows], embed)
     for row in rows:
         truth = vectors[row["true_name"]]
         for candidate in row["pool"]:
