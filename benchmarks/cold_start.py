@@ -38,6 +38,7 @@ LAUNCH = ("import importlib, pathlib; "
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system of the process: less sensitive than wall time to other processes' load
     peak_rss_mb: float
     exit_code: int
     stdout: str = field(repr=False, default="")
@@ -55,6 +56,7 @@ class Series:
         times = [r.seconds for r in self.runs]
         return {"command": self.command, "n": len(times), "median_s": round(statistics.median(times), 3),
                 "min_s": round(min(times), 3), "max_s": round(max(times), 3),
+                "median_cpu_s": round(statistics.median(r.cpu_seconds for r in self.runs), 3),
                 "peak_rss_mb": round(max(r.peak_rss_mb for r in self.runs), 1),
                 "failures": sum(r.exit_code != 0 for r in self.runs),
                 "load_before": round(self.load_before, 2), "load_after": round(self.load_after, 2)}
@@ -70,7 +72,8 @@ def run_process(tree: Path, args: list[str], env: dict[str, str]) -> Run:
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024, exit_code=process.returncode,
+        return Run(seconds=seconds, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_rss_mb=usage.ru_maxrss / 1024,
+                   exit_code=process.returncode,
                    stdout=out.read().decode(errors="replace"), stderr=err.read().decode(errors="replace"))
 
 
@@ -115,18 +118,22 @@ def worktree(revision: str, work: Path) -> Path:
 
 
 def print_table(results: list[dict]) -> None:
-    print(f"{'tree':<18} {'what':<14} {'median s':>9} {'min s':>7} {'max s':>7} {'peak RSS MB':>12} {'n':>3} "
-          f"{'load before/after':>18}")
+    print(f"{'tree':<18} {'what':<14} {'median s':>9} {'min s':>7} {'max s':>7} {'CPU s':>7} {'peak RSS MB':>12} "
+          f"{'n':>3} {'load before/after':>18}")
     for result in results:
         for key in ("first_run", "cold_analyze", "help"):
             s = result[key]
             print(f"{result['label']:<18} {key:<14} {s['median_s']:>9.3f} {s['min_s']:>7.3f} {s['max_s']:>7.3f} "
-                  f"{s['peak_rss_mb']:>12.1f} {s['n']:>3} {s['load_before']:>9.2f}/{s['load_after']:.2f}")
+                  f"{s['median_cpu_s']:>7.3f} {s['peak_rss_mb']:>12.1f} {s['n']:>3} "
+                  f"{s['load_before']:>9.2f}/{s['load_after']:.2f}")
         for error in result["errors"]:
             print(f"  {result['label']} error: {error}")
     if len(results) == 2:
-        same = results[0]["answer"] == results[1]["answer"]
-        print(f"Same answer in both trees: {'yes' if same else 'NO'} ({(results[0]['answer'] or {}).get('name')!r})")
+        old, new = (r["answer"] or {} for r in results)
+        for field in ("name", "confidence", "candidates"):
+            same = old.get(field) == new.get(field)
+            shown = "" if field == "candidates" else f" ({old.get(field)!r} / {new.get(field)!r})"
+            print(f"{field} in both trees: {'same' if same else 'DIFFERENT'}{shown}")
     print(f"{os.cpu_count()} CPUs; targets: cold analyze <= 1.5 s, --help <= 0.3 s, peak RSS <= 300 MB")
 
 
