@@ -46,3 +46,36 @@ def test_the_store_counts_what_it_holds(small_kb_home):
 
     assert store.count_pathways("reactome") == 7
     assert store.count_aliases() == sum(len(rows) for rows in store.aliases().values())
+
+
+def garble_pages(path) -> None:
+    content = bytearray(path.read_bytes())
+    page = int.from_bytes(content[16:18], "big")
+    content[3 * page : 6 * page] = b"\x5a" * (3 * page)  # a few pages after the schema: tables and indexes
+    path.write_bytes(bytes(content))
+
+
+def test_the_integrity_check_runs_once_per_version_of_the_file_and_again_after_a_rewrite(small_kb_home, tmp_path):
+    store = tmp_path / "pathways.sqlite"
+    store.write_bytes(paths.store_path(small_kb_home).read_bytes())
+    mark = tmp_path / ".pathways.sqlite.checked"
+
+    PathwayStore.open(store).close()
+    checked = mark.read_text()
+    PathwayStore.open(store).close()  # the mark matches: no second check
+    garble_pages(store)
+
+    assert mark.read_text() == checked
+    with pytest.raises(KnowledgeBaseError, match="unreadable"):
+        PathwayStore.open(store)  # rewritten: checked again, and refused
+
+
+def test_a_check_mark_that_cannot_be_written_leaves_the_store_usable(small_kb_home, tmp_path):
+    store = tmp_path / "pathways.sqlite"
+    store.write_bytes(paths.store_path(small_kb_home).read_bytes())
+    (tmp_path / ".pathways.sqlite.checked").mkdir()  # as in a read-only home: the mark cannot be written
+
+    for _ in range(2):
+        opened = PathwayStore.open(store)
+        assert opened.count_pathways("reactome") == 7
+        opened.close()
