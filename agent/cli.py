@@ -1,8 +1,8 @@
 """The agent's command line: analyze, verify, batch, chat, serve, and the `kb` and `model` sub-apps.
 
-`cli` (the `gene-r1` entry point) adds training's `train` and `eval` on top: training sits above the agent, so the
-agent's app never imports it. Sub-apps import their heavy dependencies (torch, the model) inside commands, so
-`gene-r1 --help` stays fast.
+The `gene-r1` command is composed one layer up, by `training.cli.gene_r1_app` (training's `train` and `eval` added
+to this app): training sits above the agent, so the agent never imports it, and the repo keeps its four packages.
+Sub-apps import their heavy dependencies (torch, the model) inside commands, so `gene-r1 --help` stays fast.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def verbose_option(
 
 
 def build_app() -> typer.Typer:
-    """A new app with the agent's commands (`cli.app` extends one with training's)."""
+    """A new app with the agent's commands (`training.cli.gene_r1_app` adds training's to one)."""
     app = typer.Typer(
         help="gene-r1: what does this list of genes do? A local Gene-R1 model reasons over Reactome and "
         "WikiPathways evidence and checks its own claims.",
@@ -47,3 +47,6 @@ def build_app() -> typer.Typer:
 
 
 app = build_app()
+
+if __name__ == "__main__":
+    app()

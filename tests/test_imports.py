@@ -1,5 +1,5 @@
 """The house has floors and no circles: read from the source, no module imports one of a higher layer
-(knowledge_base -> tools -> agent -> training -> cli), and no chain of imports leads from a module back to itself.
+(knowledge_base -> tools -> agent -> training), and no chain of imports leads from a module back to itself.
 
 Every import counts, at module level or inside a function (a deferred import is still a dependency), except those
 under `if TYPE_CHECKING:` (annotations only). `from tools import name` resolves through the package's lazy table
@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("knowledge_base", "tools", "agent", "training", "cli")
+LAYERS = ("knowledge_base", "tools", "agent", "training")
 
 
 def module_name(path: Path) -> str:

@@ -359,3 +359,20 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
     typer.echo(json.dumps({k: facts[k] for k in ("dev_cross_validated", "name_confidence_dev", "headline_rule_dev")},
                           indent=2))
     typer.echo(f"Coherence and name-confidence models written to {target}")
+
+
+
+def gene_r1_app() -> typer.Typer:
+    """The `gene-r1` command: the agent's app plus training's `train` and `eval`. Training is the top layer, so it
+    composes the app (the agent never imports training)."""
+    from agent.cli import build_app
+
+    full = build_app()
+    full.command("eval")(eval_command)
+    full.add_typer(app, name="train", help="Build reasoning data and train LoRA adapters (SFT, GRPO).")
+    return full
+
+
+def main() -> None:
+    """The `gene-r1` console script (pyproject.toml)."""
+    gene_r1_app()()

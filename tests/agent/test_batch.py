@@ -45,13 +45,14 @@ def test_a_line_torn_by_a_crash_is_cut_off_before_appending(tmp_path):
 
 
 def write_gmt(path: Path, count: int) -> Path:
-    lines = [f"set{i:02d}\t\t" + "\t".join((MITOSIS if i % 2 else MISMATCH_REPAIR)[: 4 + i % 4]) for i in range(count)]
+    lines = [f"set{i:03d}\t\t" + "\t".join((MITOSIS if i % 2 else MISMATCH_REPAIR)[: 4 + i % 4]) for i in range(count)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, tmp_path):
-    gmt = write_gmt(tmp_path / "sets.gmt", 16)
+    sets = 400  # enough that the run is still going when a few results are on disk (an analysis takes ~0.05 s)
+    gmt = write_gmt(tmp_path / "sets.gmt", sets)
     out = tmp_path / "out"
     env = {**os.environ, "GENE_R1_HOME": str(agent_config.home), "GENE_R1_MODEL": agent_config.model}
     command = [sys.executable, "-m", "agent.cli", "batch", str(gmt), "--out", str(out), "--batch-size", "2"]
@@ -66,12 +67,12 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, t
     process.send_signal(signal.SIGKILL)
     process.wait()
     partial = results.read_text().count("\n")
-    assert 3 <= partial < 16
+    assert 3 <= partial < sets
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-2000:]
     ids = [r["id"] for r in read_results(results)]
-    assert sorted(ids) == [f"set{i:02d}" for i in range(16)]
-    assert (out / "summary.tsv").read_text().count("\n") == 17
+    assert sorted(ids) == [f"set{i:03d}" for i in range(sets)]
+    assert (out / "summary.tsv").read_text().count("\n") == sets + 1
     assert (out / "summary.tsv").read_text().split("\n")[0].split("\t")[2:6] == [
         "verdict", "coherence", "name_confidence", "themes"]
     assert "<html" in (out / "report.html").read_text()

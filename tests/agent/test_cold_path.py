@@ -21,7 +21,7 @@ HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "lightgbm
          "langchain_core", "langsmith", "langchain")
 PROBE = """
 import json, sys
-from cli import app
+from agent.cli import app
 sys.argv = ["gene-r1", *sys.argv[1:]]
 try:
     app()

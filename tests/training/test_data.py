@@ -103,7 +103,9 @@ def test_the_same_seed_builds_the_same_files(built, shared_data, library, tmp_pa
 def test_train_data_command_builds_splits_without_held_out_ids(shared_data, tmp_path):
     from typer.testing import CliRunner
 
-    from cli import app
+    from training.cli import gene_r1_app
+
+    app = gene_r1_app()
 
     recipe = tmp_path / "tiny.yaml"
     recipe.write_text("name: tiny\nstage: sft\ndata:\n  seed: 3\n  reasoning: {go_bp: 6, reactome: 4}\n"
@@ -121,7 +123,9 @@ def test_train_data_command_builds_splits_without_held_out_ids(shared_data, tmp_
 def test_train_data_command_explains_a_missing_source_dir(tmp_path):
     from typer.testing import CliRunner
 
-    from cli import app
+    from training.cli import gene_r1_app
+
+    app = gene_r1_app()
 
     result = CliRunner().invoke(app, ["train", "data", "--source-dir", str(tmp_path / "nowhere")])
     assert result.exit_code == 1

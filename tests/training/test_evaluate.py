@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
 from training.benchmarks import GeneSetCase, load_benchmark
+from training.cli import gene_r1_app
 from training.evaluate import (
     PercentileReference,
     Prediction,
@@ -21,6 +21,7 @@ from training.evaluate import (
 )
 from training.similarity import Encoder
 
+app = gene_r1_app()
 CASES = [GeneSetCase("S1", "DNA mismatch repair", ("MLH1", "MSH2", "MSH6", "PMS2"), "test"),
          GeneSetCase("S2", "glycolysis", ("HK1", "PFKM", "PKM", "ENO1", "GAPDH"), "test")]
 
