@@ -30,8 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GENES = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
-# The tree's entry point: `cli.app` (agent.cli.app before the command line moved above the packages).
-LAUNCH = ("import importlib, pathlib; "
+# The tree's entry point: `training.cli.main` (the console script), else `cli.app` or `agent.cli.app` in older trees.
+LAUNCH = ("import importlib, pathlib; m = importlib.import_module('training.cli'); "
+          "m.main() if hasattr(m, 'main') else "
           "importlib.import_module('cli' if pathlib.Path('cli').is_dir() else 'agent.cli').app()")
 
 

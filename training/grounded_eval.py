@@ -142,11 +142,13 @@ def enrichment_names(items: Sequence[CaseEvidence]) -> list[Prediction]:
 
 
 def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
-    """The agent's name under the grounded-headline rule: the strongest theme's grounded name (`agent.analyst`);
-    the judge's unrestricted pick when no significant specific pathway forms a theme (the agent then says the set
-    has no coherent function; scored here with the pick, so every benchmark set has a name)."""
-    from agent.analyst import named_groups
+    """The agent's name under the grounded-headline rule, as `agent.analyst.assess` gives it (the judge's best
+    grounded name, whose theme leads; else the strongest theme's grounded name); the judge's unrestricted pick when
+    no significant specific pathway forms a theme (the agent then claims no name; scored here with the pick, so
+    every benchmark set has a name, as in `benchmarks/coherence.py`)."""
+    from agent.analyst import lead_with_headline, named_groups
     from agent.candidates import candidate_pool
+    from agent.headline import set_headline
     from agent.judge import rank
 
     def rank_rows(rows):
@@ -154,6 +156,7 @@ def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
 
     named, _ = named_groups(item.genes, len(item.genes), item.evidence, list(judgement.candidates), rank_rows,
                             config.fdr_threshold)
+    named = lead_with_headline(named, set_headline(judgement.candidates, len(item.genes), config.fdr_threshold))
     if named:
         return named[0][1]["name"]
     return judgement.chosen["name"] if judgement.chosen else ""
