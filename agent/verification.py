@@ -183,7 +183,8 @@ def weigh_pathways(
                 rows[hit.pathway_id] = row_from_pathway(pathway, genes, enrichment)
     if not rows:
         return []
-    vectors = embed_memoised([claim] + [row["name"] for row in rows.values()])
+    # Pathway names (the usual claim is one) are read from the index; free text is embedded.
+    vectors = kb.embed([claim] + [row["name"] for row in rows.values()], fallback=embed_memoised)
     similarity = vectors[1:] @ vectors[0]
     return [
         WeighedPathway(row, float(s), name_relation(claim, row["name"]))
