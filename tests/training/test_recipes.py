@@ -10,7 +10,8 @@ from training.recipes import RECIPES_DIR, RecipeError, load_recipe, recipe_from_
 @pytest.mark.parametrize("path", sorted(RECIPES_DIR.glob("*/*.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_shipped_recipe_parses(path):
     recipe = load_recipe(path)
-    assert recipe.stage == path.stem.removeprefix("judge-").split("-")[0]  # sft.yaml, sft-gpu.yaml, judge-dpo.yaml
+    # sft.yaml, sft-gpu.yaml, judge-dpo.yaml, naming-sft-gpu.yaml: the stage follows the task prefix
+    assert recipe.stage == path.stem.removeprefix("judge-").removeprefix("naming-").split("-")[0]
     assert recipe.training.max_steps > 0
 
 
