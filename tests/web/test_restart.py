@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +18,13 @@ import pytest
 
 from tests.web.conftest import GENE_GROUPS, free_port, gmt_text, wait_for
 
-N_SETS = 12
+N_SETS = 120  # an analysis takes ~0.05 s: a job this long is still running when the server is killed
+
+
+def many_sets_gmt(count: int) -> str:
+    """`count` GMT lines with distinct ids, cycling through the real gene groups and their halves."""
+    base = [line.split("\t", 1) for line in gmt_text(3 * len(GENE_GROUPS)).splitlines()]
+    return "".join(f"{base[i % len(base)][0]}_{i}\t{base[i % len(base)][1]}\n" for i in range(count))
 
 
 def start_server(web_config, state_dir: Path, port: int, log: Path) -> subprocess.Popen:
@@ -68,7 +75,7 @@ def running_server(web_config, tmp_path: Path) -> Iterator[Server]:
 def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_once(web_config, tmp_path):
     with running_server(web_config, tmp_path) as server:
         url, state_dir = server.url, server.state_dir
-        files = {"file": ("sets.gmt", gmt_text(N_SETS).encode(), "text/plain")}
+        files = {"file": ("sets.gmt", many_sets_gmt(N_SETS).encode(), "text/plain")}
         job = httpx.post(f"{url}/api/jobs", files=files, timeout=30).json()
         assert job["total"] == N_SETS
         status = wait_for(
@@ -95,7 +102,8 @@ def test_a_job_killed_with_its_server_completes_after_a_restart_with_every_set_o
         assert len(counts) == N_SETS and set(counts.values()) == {1}
 
 
-N_ANALYSES = len(GENE_GROUPS)
+ROUNDS = 4  # every group four times: analyses take ~0.05 s now, so a few would all finish before the kill
+N_ANALYSES = ROUNDS * len(GENE_GROUPS)
 
 
 @pytest.mark.slow
@@ -103,8 +111,10 @@ def test_analyses_queued_when_the_server_is_killed_all_finish_after_a_restart(we
     """Every analysis that got a 202 is on disk before the answer: kill -9 loses none, the restart runs them."""
     with running_server(web_config, tmp_path) as server:
         url, state_dir = server.url, server.state_dir
-        sets = list(GENE_GROUPS.values())
-        accepted = [httpx.post(f"{url}/api/analyze", json={"genes": genes}, timeout=10) for genes in sets]
+        sets = list(GENE_GROUPS.values()) * ROUNDS
+        with ThreadPoolExecutor(max_workers=len(sets)) as pool:  # all submitted at once, so most still wait
+            accepted = list(pool.map(
+                lambda genes: httpx.post(f"{url}/api/analyze", json={"genes": genes}, timeout=10), sets))
         assert [r.status_code for r in accepted] == [202] * N_ANALYSES
         ids = [r.json()["id"] for r in accepted]
         server.kill9()
