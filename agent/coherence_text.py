@@ -30,8 +30,9 @@ def summary(c: Coherence, themes: Sequence[Theme]) -> str:
     if not themes:
         return f"No significant specific pathway covers these {plural(n, 'gene')}."
     lead = themes[0]
-    text = (f"{len(lead['genes'])} of {plural(n, 'gene')} share {lead['name']} "
-            f"(FDR {fdr_text(lead['best_fdr'], spec='.1e')}); {null_phrase(c)}.")
+    # a theme's genes are those its pathways hold together; its name is one of them (which may hold fewer)
+    text = (f"{len(lead['genes'])} of {plural(n, 'gene')} fall in one theme, {lead['name']} "
+            f"(best FDR {fdr_text(lead['best_fdr'], spec='.1e')}); {null_phrase(c)}.")
     if c["verdict"] == "partly coherent" or len(themes) > 1:
         others = "; ".join(theme_phrase(t) for t in themes[1:])
         unexplained = n - c["explained_genes"]
