@@ -15,7 +15,7 @@ import numpy as np
 
 from agent.coherence import CoherenceInputs, CoherenceModel, features
 from agent.headline import grounded_choices, set_headline
-from agent.state import NO_COHERENT_FUNCTION, Coherence, Theme
+from agent.state import Coherence, Theme
 from agent.themes import PathwayGroup, pathway_groups
 
 NAME_FEATURES = ("coherence", "theme_share", "log_fdr", "overlap_share", "ranker_score", "choices", "theme_number")
@@ -92,20 +92,28 @@ def lead_with_headline(named: list[tuple[PathwayGroup, dict]], headline: dict | 
     return named
 
 
+def judged_themes(genes: Sequence[str], tested: int, evidence: Sequence[dict], ranked: list[dict],
+                  rank_rows: Callable[[Sequence[dict]], list[dict]], fdr_threshold: float = 0.05
+                  ) -> tuple[list[tuple[PathwayGroup, dict]], list[tuple[PathwayGroup, dict]], list[dict]]:
+    """The named themes in evidence order (what the coherence model reads), the same led by the headline's theme
+    (what users read: `lead_with_headline` of `set_headline`), and the candidates with theme names appended."""
+    named, candidates = named_groups(genes, tested, evidence, ranked, rank_rows, fdr_threshold)
+    return named, lead_with_headline(named, set_headline(ranked, tested, fdr_threshold)), candidates
+
+
 def assess(genes: Sequence[str], tested: int, evidence: Sequence[dict], ranked: list[dict],
            rank_rows: Callable[[Sequence[dict]], list[dict]], statistics, null, model: CoherenceModel,
            fdr_threshold: float = 0.05) -> Assessment:
     """Themes, coherence and the headline of one set. `statistics`: `tools.enrichment_null.SetStatistics` of the
     tested genes; `null`: the random-set null; `rank_rows`: ranks evidence rows with the judge's ranker."""
-    named, candidates = named_groups(genes, tested, evidence, ranked, rank_rows, fdr_threshold)
-    groups = [group for group, _ in named]  # evidence order: what the coherence model was fitted on
+    by_evidence, named, candidates = judged_themes(genes, tested, evidence, ranked, rank_rows, fdr_threshold)
+    groups = [group for group, _ in by_evidence]  # evidence order: what the coherence model was fitted on
     reached, draws = null.reached(tested, statistics.best_log_p)
     inputs = CoherenceInputs(tested, statistics.best_log_p, statistics.explained_fraction,
                              statistics.connected_fraction, reached, draws, null.moments(tested),
                              [len(g.genes) for g in groups], groups[0].best_fdr if groups else None)
     probabilities = model.probabilities(features(inputs))
     verdict = model.verdict(probabilities, reached / max(draws, 1))
-    named = lead_with_headline(named, set_headline(ranked, tested, fdr_threshold))
     themes: list[Theme] = []
     for group, chosen in named:
         confidence = name_confidence(model.facts.get("name_model"),
@@ -132,7 +140,7 @@ def assess(genes: Sequence[str], tested: int, evidence: Sequence[dict], ranked: 
     from agent.coherence_text import reasons, summary
 
     coherence["summary"] = summary(coherence, themes)
-    coherence["reasons"] = reasons(coherence, themes, statistics)
+    coherence["reasons"] = reasons(coherence, themes)
     return Assessment(themes, coherence, headline, candidates)
 
 
@@ -141,9 +149,3 @@ def _renumbered(ranked_rows: list[dict], existing: Sequence[dict]) -> list[dict]
     numbers = {c["pathway_id"]: c["number"] for c in existing}
     start = len(existing)
     return [{**c, "number": numbers.get(c["pathway_id"], start + c["number"])} for c in ranked_rows]
-
-
-def headline_name(assessment: Assessment) -> str:
-    if assessment.coherence["verdict"] == "no coherent function":
-        return NO_COHERENT_FUNCTION
-    return assessment.headline["name"] if assessment.headline else ""

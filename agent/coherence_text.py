@@ -1,5 +1,5 @@
 """The coherence verdict in words a biologist reads. Every number below is quoted from the `Coherence` and `Theme`
-fields (and the set's statistics), never computed in the sentence."""
+fields, never computed in the sentence."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def summary(c: Coherence, themes: Sequence[Theme]) -> str:
     return text
 
 
-def reasons(c: Coherence, themes: Sequence[Theme], statistics) -> list[str]:
+def reasons(c: Coherence, themes: Sequence[Theme]) -> list[str]:
     n = c["set_size"]
     out = [
         f"Strength: {null_phrase(c)}.",

@@ -44,6 +44,14 @@ def rank(pool: Sequence[Candidate], set_size: int, ranker: FeatureRanker,
     return numbered(pool, ranker.scores(candidate_features(pool, set_size, vectors, ranker.projection)))
 
 
+def rank_rows(rows: Sequence[dict], set_size: int, ranker: FeatureRanker,
+              embed: Callable[[list[str]], np.ndarray]) -> list[Candidate]:
+    """Evidence rows (e.g. one theme's pathways) as their own candidate pool, ranked by the same ranker."""
+    from agent.candidates import candidate_pool
+
+    return rank(candidate_pool(list(rows), [], len(rows)), set_size, ranker, embed)
+
+
 def prompt_genes(genes: Sequence[str], candidates: Sequence[Candidate]) -> list[str]:
     """At most MAX_PROMPT_GENES genes, those in the shown candidates first (a 5,000-gene list fits no prompt)."""
     if len(genes) <= MAX_PROMPT_GENES:

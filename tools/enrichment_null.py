@@ -51,6 +51,7 @@ class SetStatistics:
     best_log_p: float  # -log10 p of the best specific pathway (0 when none shares MIN_OVERLAP genes)
     explained_fraction: float  # share of the set's genes in significant specific pathways
     connected_fraction: float  # share of the set's genes sharing a small pathway with another of its genes
+    tested: int = 0  # the set's genes inside the background: what the statistics are about
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def set_statistics(index, genes: Sequence[str], sources: Collection[str],
     if not rows:
         return SetStatistics(0.0, 0.0, 0.0)
     best, explained, connected = computer.statistics([rows])
-    return SetStatistics(float(best[0]), float(explained[0]), float(connected[0]))
+    return SetStatistics(float(best[0]), float(explained[0]), float(connected[0]), len(rows))
 
 
 def load_or_compute_null(index, sources: Collection[str], cache_dir: Path, shipped_dir: Path | None = None,

@@ -28,7 +28,7 @@ def case_record(case, context, null, computer) -> dict:
         return record | {"error": state["error"], "tested": 0, "candidates": [], "groups": []}
     index = context.kb.enrichment_index
     stats = set_statistics(index, state["genes"], context.config.sources, computer)
-    tested = sum(1 for g in state["genes"] if g in index.gene_index)
+    tested = stats.tested
     reached, draws = null.reached(tested, stats.best_log_p)
     ranked = ranked_candidates(state, context)
     groups = pathway_groups(state["genes"], state.get("evidence", []), context.config.fdr_threshold)

@@ -16,6 +16,11 @@ SOURCE_DIR = typer.Option(None, "--source-dir", help="Data mirrors (GO, Reactome
                           "default $GENE_R1_SOURCE_DIR.")
 
 
+def _say(message: str) -> None:
+    """Progress and logs on stderr (stdout carries results)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def _fail(error: Exception) -> None:
     typer.echo(f"Error: {error}", err=True)
     raise typer.Exit(1)
@@ -167,7 +172,7 @@ def eval_command(
                               source_dir=_source_dir(source_dir), home=home, adapter=adapter,
                               judge_assets=judge_assets, encoder=encoder, out=out, max_new_tokens=max_new_tokens,
                               percentile=percentile)
-        report = run_eval(request, log=lambda message: print(message, file=sys.stderr, flush=True))
+        report = run_eval(request, log=_say)
     except _errors() as error:
         _fail(error)
     if markdown:
@@ -220,7 +225,7 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
         out_dir = out or training_dir(home) / "judge"
         config = JudgeDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
         written = build(_source_dir(source_dir), home, out_dir, config,
-                        log=lambda message: print(message, file=sys.stderr, flush=True))
+                        log=_say)
     except _errors() as error:
         _fail(error)
     typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} gene sets to {out_dir}")
@@ -248,7 +253,7 @@ def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None 
         out_dir = out or training_dir(home) / "naming"
         config = NamingDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
         written = build(_source_dir(source_dir), home, out_dir, config,
-                        log=lambda message: print(message, file=sys.stderr, flush=True))
+                        log=_say)
     except _errors() as error:
         _fail(error)
     typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} naming examples to {out_dir}")
@@ -285,7 +290,7 @@ def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = ty
         if not 2 <= shown <= 9:
             raise ValueError("--shown must be between 2 and 9 (single-digit candidate numbers).")
         train(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, shown=shown,
-              log=lambda message: print(message, file=sys.stderr, flush=True))
+              log=_say)
     except (*_errors(), ValueError) as error:
         _fail(error)
     typer.echo(f"Ranker and judge settings written to {assets or DEFAULT_ASSETS}")
@@ -306,7 +311,7 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
         from training.judge_pipeline import tune_model_weight
 
         result = tune_model_weight(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, adapter,
-                                   log=lambda message: print(message, file=sys.stderr, flush=True),
+                                   log=_say,
                                    write=not dry_run, limit=limit)
     except _errors() as error:
         _fail(error)

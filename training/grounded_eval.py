@@ -146,17 +146,11 @@ def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
     grounded name, whose theme leads; else the strongest theme's grounded name); the judge's unrestricted pick when
     no significant specific pathway forms a theme (the agent then claims no name; scored here with the pick, so
     every benchmark set has a name, as in `benchmarks/coherence.py`)."""
-    from agent.analyst import lead_with_headline, named_groups
-    from agent.candidates import candidate_pool
-    from agent.headline import set_headline
-    from agent.judge import rank
+    from agent.analyst import judged_themes
+    from agent.judge import rank_rows
 
-    def rank_rows(rows):
-        return rank(candidate_pool(list(rows), [], len(rows)), len(item.genes), ranker, embed)
-
-    named, _ = named_groups(item.genes, len(item.genes), item.evidence, list(judgement.candidates), rank_rows,
-                            config.fdr_threshold)
-    named = lead_with_headline(named, set_headline(judgement.candidates, len(item.genes), config.fdr_threshold))
+    _, named, _ = judged_themes(item.genes, len(item.genes), item.evidence, list(judgement.candidates),
+                                lambda rows: rank_rows(rows, len(item.genes), ranker, embed), config.fdr_threshold)
     if named:
         return named[0][1]["name"]
     return judgement.chosen["name"] if judgement.chosen else ""

@@ -15,20 +15,14 @@ if TYPE_CHECKING:
 
 def assessment_for(state: AgentState, context: AgentContext):
     from agent.analyst import assess
-    from agent.candidates import candidate_pool
     from agent.coherence import load_model
-    from agent.judge import rank
+    from agent.judge import rank_rows
     from tools.enrichment_null import set_statistics
 
     genes = state["genes"]
-    index = context.kb.enrichment_index
-    statistics = set_statistics(index, genes, context.config.sources, context.null_computer)
-    tested = len(context.null_computer.tested(genes))
-
-    def rank_rows(rows):
-        return rank(candidate_pool(list(rows), [], len(rows)), len(genes), context.ranker, context.embed)
-
-    return assess(genes, tested, state.get("evidence", []), list(state.get("candidates", [])), rank_rows,
+    statistics = set_statistics(context.kb.enrichment_index, genes, context.config.sources, context.null_computer)
+    return assess(genes, statistics.tested, state.get("evidence", []), list(state.get("candidates", [])),
+                  lambda rows: rank_rows(rows, len(genes), context.ranker, context.embed),
                   statistics, context.enrichment_null, load_model(), context.config.fdr_threshold)
 
 
