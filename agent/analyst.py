@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.coherence import CoherenceInputs, CoherenceModel, features
-from agent.headline import grounded_choices, set_headline
-from agent.state import Coherence, Theme
-from agent.themes import PathwayGroup, pathway_groups
+from gene_r1.agent.coherence import CoherenceInputs, CoherenceModel, features
+from gene_r1.agent.headline import grounded_choices, set_headline
+from gene_r1.agent.state import Coherence, Theme
+from gene_r1.agent.themes import PathwayGroup, pathway_groups
 
 NAME_FEATURES = ("coherence", "theme_share", "log_fdr", "overlap_share", "ranker_score", "choices", "theme_number")
 
@@ -137,7 +137,7 @@ def assess(genes: Sequence[str], tested: int, evidence: Sequence[dict], ranked: 
         summary="",
         reasons=[],
     )
-    from agent.coherence_text import reasons, summary
+    from gene_r1.agent.coherence_text import reasons, summary
 
     coherence["summary"] = summary(coherence, themes)
     coherence["reasons"] = reasons(coherence, themes)

@@ -7,9 +7,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from agent.state import AgentState, ClaimVerdict, EvidenceRow
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.state import AgentState, ClaimVerdict, EvidenceRow
 
 _contexts: dict[AgentConfig, AgentContext] = {}
 _contexts_lock = threading.Lock()
@@ -126,7 +126,7 @@ def analyze(
     Input problems that leave nothing to analyse (an empty list, no known symbol) come back as an `Analysis`
     with `error` set and an empty name, so batch runs record them instead of stopping.
     """
-    from agent.graph import build_graph
+    from gene_r1.agent.graph import build_graph
 
     context = context or get_context(config)
     # The graph's node functions run in-process (`agent.flow`): one analysis needs none of LangGraph's machinery.
@@ -145,10 +145,10 @@ def verify(
     named like the claim cover the genes about as well as any pathway pointing elsewhere, `partly supported` when a
     stronger one points elsewhere (`stronger_alternative`) or the matching pathways are not significant, `not
     supported` otherwise (`agent.verification`)."""
-    from agent.evidence import row_from_enrichment
-    from agent.verification import check_claim
-    from tools import enrich, normalise_genes
-    from tools.genes import GeneInputError
+    from gene_r1.agent.evidence import row_from_enrichment
+    from gene_r1.agent.verification import check_claim
+    from gene_r1.tools import enrich, normalise_genes
+    from gene_r1.tools.genes import GeneInputError
 
     claim = claim.strip()
     if not claim:

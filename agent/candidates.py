@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, TypedDict
 
-from agent.state import EvidenceRow
+from gene_r1.agent.state import EvidenceRow
 
 
 class Candidate(TypedDict):

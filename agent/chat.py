@@ -17,13 +17,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.runtime import Runtime
 
-from agent import coherence_words as words
-from agent.chat_intents import genes_in_families, read_intent
-from agent.context import AgentContext
-from agent.explained import DEFAULT_FDR_THRESHOLD, DEFAULT_MAX_PATHWAY_SIZE, DEFAULT_MIN_OVERLAP
-from agent.render import shown_unexplained
-from knowledge_base.paths import data_home
-from tools.formatting import FDR_CONVENTION, count_text, fdr_text
+from gene_r1.agent import coherence_words as words
+from gene_r1.agent.chat_intents import genes_in_families, read_intent
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.explained import DEFAULT_FDR_THRESHOLD, DEFAULT_MAX_PATHWAY_SIZE, DEFAULT_MIN_OVERLAP
+from gene_r1.agent.render import shown_unexplained
+from gene_r1.knowledge_base.paths import data_home
+from gene_r1.tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 HELP = (
     "Give me a gene set (e.g. `CDK1 CCNB1 PLK1 AURKA BUB1`), then ask: is this set coherent? · what are its themes? · "
@@ -95,7 +95,7 @@ def summarise(analysis: dict) -> str:
 
 
 def run_analysis(genes: list[str], context: AgentContext, note: str = "") -> dict:
-    from agent.api import analyze
+    from gene_r1.agent.api import analyze
 
     get_stream_writer()({"status": f"analysing {count_text(len(genes), 'gene')}…"})
     analysis = analyze(genes, context=context).to_dict()
@@ -190,7 +190,7 @@ def themes_turn(state: ChatState) -> dict:
 
 
 def compare(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
-    from agent.api import verify
+    from gene_r1.agent.api import verify
 
     intent = read_intent(last_user_text(state), state["genes"])
     results = [verify(claim, state["genes"], context=runtime.context) for claim in intent.claims]
@@ -210,7 +210,7 @@ def compare(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
 
 
 def verify_claim(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
-    from agent.api import verify
+    from gene_r1.agent.api import verify
 
     claim = read_intent(last_user_text(state), state["genes"]).claims[0]
     result = verify(claim, state["genes"], context=runtime.context)
@@ -231,9 +231,9 @@ def help_turn(state: ChatState) -> dict:
 
 
 def ask(state: ChatState, runtime: Runtime[AgentContext]) -> dict:
-    from agent.model import GenerationConfig
-    from agent.prompts import SYSTEM_PROMPT
-    from agent.reasoning import sanitise_explanation
+    from gene_r1.agent.model import GenerationConfig
+    from gene_r1.agent.prompts import SYSTEM_PROMPT
+    from gene_r1.agent.reasoning import sanitise_explanation
 
     prompt = ASK_PROMPT.format(analysis=summarise(state["analysis"]), question=last_user_text(state))
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]

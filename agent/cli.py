@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import typer
 
-from agent.commands import analyze_command, batch_command, chat_command, verify_command
-from agent.model_cli import app as model_app
-from agent.web.serve import serve_command
-from knowledge_base.cli import app as kb_app
+from gene_r1.agent.commands import analyze_command, batch_command, chat_command, verify_command
+from gene_r1.agent.model_cli import app as model_app
+from gene_r1.agent.web.serve import serve_command
+from gene_r1.knowledge_base.cli import app as kb_app
 
 
 def verbose_option(
@@ -20,7 +20,7 @@ def verbose_option(
         False, "--verbose", "-v", help="Show library warnings, logging and model-loading progress bars."
     ),
 ) -> None:
-    from agent.quiet import configure_output
+    from gene_r1.agent.quiet import configure_output
 
     configure_output(verbose)
 

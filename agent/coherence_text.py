@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.state import Coherence, Theme
-from tools.formatting import count_text as plural
-from tools.formatting import fdr_text
+from gene_r1.agent.state import Coherence, Theme
+from gene_r1.tools.formatting import count_text as plural
+from gene_r1.tools.formatting import fdr_text
 
 
 def null_phrase(c: Coherence) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tools.formatting import count_text, fdr_text
+from gene_r1.tools.formatting import count_text, fdr_text
 
 VERDICT_MEANING = {
     "coherent": "a specific function covers most of the genes.",

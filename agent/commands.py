@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from agent.config import SELECTION_RULES, AgentConfig
-from tools.formatting import FDR_CONVENTION, count_text, fdr_text
+from gene_r1.agent.config import SELECTION_RULES, AgentConfig
+from gene_r1.tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 ModelOption = typer.Option(
     None, "--model", help="Model: HF dir, HF id, or .gguf file (default: embedded SmolLM2-135M)."
@@ -26,7 +26,7 @@ SourcesOption = typer.Option(
 
 def parse_sources(text: str | None) -> tuple[str, ...] | None:
     """'reactome,wikipathways,go' -> ('reactome', 'wikipathways', 'go'); None keeps the default."""
-    from knowledge_base.store import EVIDENCE_SOURCES, OPT_IN_SOURCES
+    from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, OPT_IN_SOURCES
 
     if text is None:
         return None
@@ -93,8 +93,8 @@ def analyze_command(
 
     Example: gene-r1 analyze CDK1 CCNB1 CCNA2 PLK1 AURKA BUB1 MAD2L1 CDC20
     """
-    from agent.api import analyze
-    from agent.render import to_html, to_markdown
+    from gene_r1.agent.api import analyze
+    from gene_r1.agent.render import to_html, to_markdown
 
     symbols = list(genes or []) + (read_gene_list(file) if file else [])
     if not symbols:
@@ -122,7 +122,7 @@ def print_summary(result: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from agent.render import citation, report_evidence, row_role, to_markdown
+    from gene_r1.agent.render import citation, report_evidence, row_role, to_markdown
 
     head, _, verification = to_markdown(result, evidence=False).partition("## Verification")
     console = Console()
@@ -158,7 +158,7 @@ def verify_command(
 
     Example: gene-r1 verify --claim "DNA mismatch repair" MLH1 MSH2 MSH6 PMS2 EXO1
     """
-    from agent.api import verify
+    from gene_r1.agent.api import verify
 
     result = verify(claim, genes, config=AgentConfig.from_env()).to_dict()
     if literature:
@@ -190,8 +190,8 @@ def verify_command(
 
 def literature_for(result: dict, base_url: str | None) -> dict:
     """PubMed papers on the claim and the supporting genes (all genes when none support it), or the error."""
-    from tools.errors import OnlineServiceError
-    from tools.literature import EUTILS, find_papers
+    from gene_r1.tools.errors import OnlineServiceError
+    from gene_r1.tools.literature import EUTILS, find_papers
 
     try:
         found = find_papers(result["claim"], result["supporting_genes"] or result["genes"], base_url=base_url or EUTILS)
@@ -242,16 +242,16 @@ def batch_command(
     Example: gene-r1 batch markers.csv --out results/ --top-n 30
     Scale out: gene-r1 batch sets.gmt --out results/ --engine ray --address auto
     """
-    from agent.api import get_context
-    from agent.batch.inputs import Thresholds, read_gene_sets
-    from agent.batch.runner import read_results, run_batch
-    from agent.render import to_html, to_summary_tsv
+    from gene_r1.agent.api import get_context
+    from gene_r1.agent.batch.inputs import Thresholds, read_gene_sets
+    from gene_r1.agent.batch.runner import read_results, run_batch
+    from gene_r1.agent.render import to_html, to_summary_tsv
 
     sets = read_gene_sets(input_file, fmt, Thresholds(padj=padj, log2fc=log2fc, max_genes=max_genes, top_n=top_n))
     sets = sets[:limit] if limit else sets
     config = make_config(model, adapter, backend, base_url, sources=parse_sources(sources))
     if engine == "ray":
-        from agent.batch.ray_engine import RayOptions, run_batch_ray
+        from gene_r1.agent.batch.ray_engine import RayOptions, run_batch_ray
 
         options = RayOptions(address=address, actors=actors, gpus_per_actor=gpus_per_actor)
         summary = run_batch_ray(sets, out, config=config, options=options, batch_size=batch_size, workers=workers,
@@ -287,8 +287,8 @@ def chat_command(
     explained?", "what about DNA repair?", "which genes support that?", "drop the ribosomal genes",
     "is this more immune or stress response?", "verify DNA repair", "why?". Ctrl-D or "exit" quits.
     """
-    from agent.api import get_context
-    from agent.chat import build_chat_graph, chat_turn, open_checkpointer
+    from gene_r1.agent.api import get_context
+    from gene_r1.agent.chat import build_chat_graph, chat_turn, open_checkpointer
 
     context = get_context(make_config(model, adapter, backend, base_url))
     graph = build_chat_graph(open_checkpointer(context.config.home))

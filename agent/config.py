@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge_base.store import EVIDENCE_SOURCES
-from tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
 
 SELECTION_RULES = ("judge", "ranker", "top_evidence")
 
@@ -64,8 +64,8 @@ class AgentConfig:
         """Defaults, then the data home (`GENE_R1_HOME` or the default, resolved now) and the model's variables
         (`GENE_R1_MODEL`, `GENE_R1_ADAPTER`, `GENE_R1_BACKEND`, `GENE_R1_BASE_URL`), then explicit overrides (None
         values are ignored)."""
-        from agent.model_types import model_env
-        from knowledge_base.paths import data_home
+        from gene_r1.agent.model_types import model_env
+        from gene_r1.knowledge_base.paths import data_home
 
         values: dict = {"home": data_home(), **model_env()}
         values.update({k: v for k, v in overrides.items() if v is not None})

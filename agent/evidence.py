@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from agent.state import EvidenceRow
+from gene_r1.agent.state import EvidenceRow
 
 
 def row_from_enrichment(hit) -> EvidenceRow:
@@ -65,8 +65,8 @@ def gather(
     """The agent's evidence engine: enrichment of `genes` (approved symbols), then semantic search around the
     strongest hit for pathways that contain the genes. Training and evaluation call this same function; they pass
     `exclude_ids` to hide the target pathway (and its near-duplicates) from the evidence."""
-    from tools.enrichment import enrich
-    from tools.search import search_pathways
+    from gene_r1.tools.enrichment import enrich
+    from gene_r1.tools.search import search_pathways
 
     excluded = frozenset(exclude_ids)
     hits = enrich(list(genes), sources=sources, kb=kb, exclude_ids=excluded)

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
 
 # Genes inside the background; chosen on the GO dev split (module docstring).
 DEFAULT_MAX_PATHWAY_SIZE = 500

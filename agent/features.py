@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.candidates import Candidate
-from tools.thresholds import RIGHT_NAME_COSINE
+from gene_r1.agent.candidates import Candidate
+from gene_r1.tools.thresholds import RIGHT_NAME_COSINE
 
 EVIDENCE_FEATURES = (
     "enrichment_rank",

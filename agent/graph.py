@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from agent.context import AgentContext
-from agent.flow import END, START, Runtime  # LangGraph's START/END names; Runtime: what the routing reads of one
-from agent.nodes.assess import assess
-from agent.nodes.evidence import gather_evidence
-from agent.nodes.judge import explain, judge
-from agent.nodes.normalise import normalise
-from agent.nodes.report import report
-from agent.nodes.verify import verify
-from agent.state import AgentState
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.flow import END, START, Runtime  # LangGraph's START/END; Runtime: what routing reads of a run
+from gene_r1.agent.nodes.assess import assess
+from gene_r1.agent.nodes.evidence import gather_evidence
+from gene_r1.agent.nodes.judge import explain, judge
+from gene_r1.agent.nodes.normalise import normalise
+from gene_r1.agent.nodes.report import report
+from gene_r1.agent.nodes.verify import verify
+from gene_r1.agent.state import AgentState
 
 
 def after_normalise(state: AgentState) -> str:
@@ -33,7 +33,7 @@ def new_builder(direct: bool):
     """LangGraph's `StateGraph`, or with `direct` the in-process runner of the same builder calls (`agent.flow`:
     no LangGraph import, for one-shot analyses)."""
     if direct:
-        from agent.flow import DirectGraph as Builder
+        from gene_r1.agent.flow import DirectGraph as Builder
     else:
         from langgraph.graph import StateGraph as Builder
     return Builder(AgentState, context_schema=AgentContext)

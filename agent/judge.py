@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.candidates import Candidate, numbered
-from agent.features import candidate_features
-from agent.model import ModelError
-from agent.prompts import JUDGE_ANSWER_PREFIX, judge_messages
-from agent.ranker import FeatureRanker
+from gene_r1.agent.candidates import Candidate, numbered
+from gene_r1.agent.features import candidate_features
+from gene_r1.agent.model import ModelError
+from gene_r1.agent.prompts import JUDGE_ANSWER_PREFIX, judge_messages
+from gene_r1.agent.ranker import FeatureRanker
 
 logger = logging.getLogger(__name__)
 MAX_PROMPT_GENES = 20
@@ -47,7 +47,7 @@ def rank(pool: Sequence[Candidate], set_size: int, ranker: FeatureRanker,
 def rank_rows(rows: Sequence[dict], set_size: int, ranker: FeatureRanker,
               embed: Callable[[list[str]], np.ndarray]) -> list[Candidate]:
     """Evidence rows (e.g. one theme's pathways) as their own candidate pool, ranked by the same ranker."""
-    from agent.candidates import candidate_pool
+    from gene_r1.agent.candidates import candidate_pool
 
     return rank(candidate_pool(list(rows), [], len(rows)), set_size, ranker, embed)
 
@@ -62,7 +62,7 @@ def prompt_genes(genes: Sequence[str], candidates: Sequence[Candidate]) -> list[
 
 def judge_prompt(genes: Sequence[str], shortlist: Sequence[Candidate]) -> list[dict]:
     """The judge's messages: symbols only (a few pathway members are free text, e.g. "18S rRNA"), capped."""
-    from agent.prompts import is_symbol
+    from gene_r1.agent.prompts import is_symbol
 
     shown = [{**c, "set_size": len(genes)} for c in shortlist]
     symbols = [g for g in genes if is_symbol(g)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from agent.model_types import (
+from gene_r1.agent.model_types import (
     ADAPTER_ENV,
     BACKEND_ENV,
     BACKENDS,
@@ -76,7 +76,7 @@ def load_model(config: ModelConfig | None = None) -> ModelBackend:
     Cached per config, data home (`config.home`, else `$GENE_R1_HOME`: where the embedded model's copy lives) and
     resolved adapter.
     """
-    from knowledge_base.paths import data_home
+    from gene_r1.knowledge_base.paths import data_home
 
     config = config or ModelConfig.from_env()
     return _load_model(config, str(config.home or data_home()), resolve_adapter(config))
@@ -85,13 +85,13 @@ def load_model(config: ModelConfig | None = None) -> ModelBackend:
 @functools.lru_cache(maxsize=4)
 def _load_model(config: ModelConfig, _home: str, _adapter: str | None) -> ModelBackend:
     if config.backend == "transformers":
-        from agent.backends.transformers_backend import TransformersBackend
+        from gene_r1.agent.backends.transformers_backend import TransformersBackend
 
         return TransformersBackend.load(config)
     if config.backend == "vllm":
-        from agent.backends.vllm_backend import VllmBackend
+        from gene_r1.agent.backends.vllm_backend import VllmBackend
 
         return VllmBackend.load(config)
-    from agent.backends.openai_backend import OpenAIBackend
+    from gene_r1.agent.backends.openai_backend import OpenAIBackend
 
     return OpenAIBackend.from_config(config)

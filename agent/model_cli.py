@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from agent.model import (
+from gene_r1.agent.model import (
     EMBEDDED_MODEL_NAME,
     GenerationConfig,
     ModelConfig,
@@ -21,7 +21,7 @@ from agent.model import (
     load_model,
     resolve_adapter,
 )
-from agent.prompts import PromptInputError, format_evidence, reference_messages, task_messages
+from gene_r1.agent.prompts import PromptInputError, format_evidence, reference_messages, task_messages
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -52,8 +52,8 @@ def _config(**options: Any) -> ModelConfig:
 
 def describe(config: ModelConfig) -> dict[str, Any]:
     """What `config` would run, without loading weights (the embedded model is not converted by asking)."""
-    from agent.embedded import EMBEDDED_DIR_NAME, is_complete
-    from knowledge_base.paths import models_dir
+    from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, is_complete
+    from gene_r1.knowledge_base.paths import models_dir
 
     default = default_adapter_dir()
     details: dict[str, Any] = {
@@ -75,7 +75,7 @@ def describe(config: ModelConfig) -> dict[str, Any]:
         return details
     import torch
 
-    from agent.backends.transformers_backend import resolve_device, resolve_dtype
+    from gene_r1.agent.backends.transformers_backend import resolve_device, resolve_dtype
 
     device = resolve_device(config.device)
     dtype = resolve_dtype(config.dtype, device)
@@ -194,7 +194,7 @@ def generate(
         details = runtime.info()
     except (ModelError, PromptInputError) as error:
         _fail(str(error))
-    from agent.parsing import parse_answer
+    from gene_r1.agent.parsing import parse_answer
 
     parsed = parse_answer(generation.text)
     if as_json:

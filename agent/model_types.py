@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from agent.prompts import Message
+from gene_r1.agent.prompts import Message
 
 Backend = Literal["transformers", "vllm", "openai"]
 PromptStyle = Literal["chat", "reference"]

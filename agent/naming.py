@@ -17,7 +17,7 @@ NAMING_SHOWN = 6  # the judge's shortlist: candidates [1]..[6]
 def naming_prompt(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[str, str]) -> list[dict]:
     """The naming messages: at most NAMING_GENES symbols (those in the shown candidates first), each with its full
     name when `names` has one, and the numbered shortlist with overlaps and FDRs."""
-    from agent.prompts import is_symbol, naming_messages
+    from gene_r1.agent.prompts import is_symbol, naming_messages
 
     shown = [{**c, "set_size": len(genes)} for c in shortlist]
     covered = {g for c in shortlist for g in c["overlap_genes"]}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection
-from agent.trees import TreeEnsemble, TreeModelError, load_model
+from gene_r1.agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection
+from gene_r1.agent.trees import TreeEnsemble, TreeModelError, load_model
 
 DEFAULT_ASSETS = Path(__file__).resolve().parent / "assets" / "judge"
 ASSET_FILES = ("ranker.txt", "name_projection.npz", "judge.json")

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-from agent import coherence_words as words
-from agent.evidence import pathway_url
-from agent.explained import DEFAULT_MAX_PATHWAY_SIZE, explained_genes
-from tools.formatting import FDR_CONVENTION, count_text, fdr_text
+from gene_r1.agent import coherence_words as words
+from gene_r1.agent.evidence import pathway_url
+from gene_r1.agent.explained import DEFAULT_MAX_PATHWAY_SIZE, explained_genes
+from gene_r1.tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 SEARCH_KIND = "search"
 ENRICHMENT_KIND = "enrichment"
@@ -235,7 +235,7 @@ def _environment():
 
     # lenient undefined: a result without an optional key (older results.jsonl lines) still renders
     return Environment(
-        loader=PackageLoader("agent", "templates"),
+        loader=PackageLoader("gene_r1.agent", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -247,7 +247,7 @@ def _css():
     """Our own stylesheet, inlined as markup: escaping would turn its quotes into entities CSS does not read."""
     from markupsafe import Markup
 
-    return Markup(resources.files("agent").joinpath("templates/report.css").read_text(encoding="utf-8"))
+    return Markup(resources.files("gene_r1.agent").joinpath("templates/report.css").read_text(encoding="utf-8"))
 
 
 def _verdict_class(verdict: str) -> str:
@@ -313,7 +313,7 @@ def analysis_view(result: dict, index: int = 0) -> dict:
     """What the template shows for one analysis (missing optional keys tolerated)."""
     from markupsafe import Markup
 
-    from agent.web.charts import fdr_bar_chart, membership_grid
+    from gene_r1.agent.web.charts import fdr_bar_chart, membership_grid
 
     evidence = report_evidence(result)
     unexplained = shown_unexplained(result)

@@ -1,9 +1,11 @@
-"""Entry points for notebook users: a dict of gene sets, or scanpy's marker genes, in; a pandas DataFrame out.
+"""Entry points for notebook users: a file of gene sets, a dict of them, or scanpy's marker genes, in; a pandas
+DataFrame out.
 
-`analyze_many(mapping)` and `rank_genes_groups(adata)` run the batch engine (`agent.batch.runner.run_batch`, the
-engine of `gene-r1 batch`), so they batch the model call per chunk and, given `out`, append to `out/results.jsonl`
-and skip the sets already there exactly as a re-run of `gene-r1 batch --out` does. The table has one row per set,
-its cells quoted from the result records by the helpers that write `summary.tsv` (`agent.render`).
+`batch(path)`, `analyze_many(mapping)` and `rank_genes_groups(adata)` run the batch engine
+(`agent.batch.runner.run_batch`, the engine of `gene-r1 batch`), so they batch the model call per chunk and, given
+`out`, append to `out/results.jsonl` and skip the sets already there exactly as a re-run of `gene-r1 batch --out`
+does. The table has one row per set, its cells quoted from the result records by the helpers that write
+`summary.tsv` (`agent.render`).
 
 AnnData is read duck-typed (any object with a `.uns` mapping), so this module imports neither anndata nor scanpy:
 `pip install 'gene-r1[scverse]'` brings anndata for users who read `.h5ad` files.
@@ -19,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from agent.batch.inputs import GeneSetInput
-from agent.config import AgentConfig
-from agent.context import AgentContext
+from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
 
 COLUMNS = (
     "id",
@@ -62,6 +64,29 @@ def analyze_many(
         sets.append(GeneSetInput(id=str(set_id), genes=tuple(str(g) for g in genes)))
     return analyze_sets(sets, out=out, config=config, context=context, batch_size=batch_size,
                         show_progress=show_progress)
+
+
+def batch(
+    path: str | Path,
+    *,
+    out: Path | None = None,
+    fmt: str = "auto",
+    config: AgentConfig | None = None,
+    context: AgentContext | None = None,
+    batch_size: int = 8,
+    show_progress: bool = False,
+) -> pd.DataFrame:
+    """Analyse every gene set of a file: a GMT, a table of sets, a differential-expression table or a marker table
+    (`fmt="auto"` detects which, as `gene-r1 batch` does, with its default thresholds); one row per set.
+
+    With `out`, this is `gene-r1 batch PATH --out OUT`: results are appended to `out/results.jsonl` and a re-run
+    skips the sets already there. Example: `gene_r1.batch("clusters.gmt", out="gene-r1-out")`
+    """
+    from gene_r1.agent.batch.inputs import read_gene_sets
+
+    sets = read_gene_sets(Path(path), fmt)
+    return analyze_sets(sets, out=Path(out) if out is not None else None, config=config, context=context,
+                        batch_size=batch_size, show_progress=show_progress)
 
 
 def rank_genes_groups(
@@ -160,9 +185,9 @@ def analyze_sets(sets: Sequence[GeneSetInput], *, out: Path | None = None, confi
                  context: AgentContext | None = None, batch_size: int = 8,
                  show_progress: bool = False) -> pd.DataFrame:
     """Run the batch engine over `sets` (into a temporary folder when no `out` is given) and tabulate them."""
-    from agent.api import get_context
-    from agent.batch.inputs import unique_ids
-    from agent.batch.runner import read_results, run_batch
+    from gene_r1.agent.api import get_context
+    from gene_r1.agent.batch.inputs import unique_ids
+    from gene_r1.agent.batch.runner import read_results, run_batch
 
     sets = unique_ids(sets)
     context = context or get_context(config)
@@ -179,8 +204,8 @@ def analyze_sets(sets: Sequence[GeneSetInput], *, out: Path | None = None, confi
 def table_row(record: dict) -> dict:
     """One results.jsonl record as a table row: the same verdict, themes, top evidence and unexplained genes as
     `summary.tsv`, numbers kept as numbers (NaN where the record has none)."""
-    from agent import coherence_words as words
-    from agent.render import evidence_rows, shown_unexplained
+    from gene_r1.agent import coherence_words as words
+    from gene_r1.agent.render import evidence_rows, shown_unexplained
 
     tested = [row for row in evidence_rows(record.get("evidence", [])) if row.get("fdr") is not None]
     coherence = record.get("coherence")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.explained import explaining_rows
+from gene_r1.agent.explained import explaining_rows
 
 MAX_THEMES = 5
 LINK_SIMILARITY = 0.5

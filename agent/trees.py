@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.fileio import replacing
+from gene_r1.knowledge_base.fileio import replacing
 
 _CATEGORICAL = 1
 _DEFAULT_LEFT = 2

@@ -47,11 +47,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from agent.config import AgentConfig
-from agent.evidence import is_significant, row_from_pathway
-from agent.explained import DEFAULT_MIN_OVERLAP, explaining_rows
-from agent.state import ClaimVerdict, EvidenceRow
-from tools.formatting import fdr_text
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.evidence import is_significant, row_from_pathway
+from gene_r1.agent.explained import DEFAULT_MIN_OVERLAP, explaining_rows
+from gene_r1.agent.state import ClaimVerdict, EvidenceRow
+from gene_r1.tools.formatting import fdr_text
 
 # A gene-symbol-like token standing alone: not part of a complex or pathway name such as "APC/C" or "MCM2-7".
 SYMBOL_PATTERN = re.compile(r"(?<![\w/:-])[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?(?![\w/:-])")
@@ -172,8 +172,8 @@ def weigh_pathways(
 ) -> list[WeighedPathway]:
     """Every enrichment row plus the pathways a search for `claim` finds among those holding some of `genes`, each
     with its name's similarity and relation to the claim."""
-    from agent.context import embed_memoised
-    from tools import search_pathways
+    from gene_r1.agent.context import embed_memoised
+    from gene_r1.tools import search_pathways
 
     rows = {pid: row for pid, row in enrichment.items() if row["source"] in config.sources}
     for hit in search_pathways(claim, k=CLAIM_SEARCH_K, genes=list(genes), kb=kb, sources=config.sources):

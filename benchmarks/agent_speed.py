@@ -23,8 +23,8 @@ SHARED = ROOT.parent / "shared" / "data"
 
 OLD_REVISION_PROBE = """
 import json, statistics, sys, time
-from agent.api import analyze, get_context
-from agent.config import AgentConfig
+from gene_r1.agent.api import analyze, get_context
+from gene_r1.agent.config import AgentConfig
 sets = json.loads(sys.argv[1])
 context = get_context(AgentConfig.from_env())
 analyze(sets[0], context=context)
@@ -40,14 +40,14 @@ print(json.dumps({"median_total": statistics.median(totals), "median_model": sta
 
 
 def single_sets(path: Path, count: int) -> list[list[str]]:
-    from agent.batch.inputs import read_gene_sets
+    from gene_r1.agent.batch.inputs import read_gene_sets
 
     return [list(s.genes) for s in read_gene_sets(path) if 8 <= len(s.genes) <= 30][: count + 1]
 
 
 def time_singles(config, sets: list[list[str]]) -> dict:
-    from agent.api import analyze
-    from agent.context import AgentContext
+    from gene_r1.agent.api import analyze
+    from gene_r1.agent.context import AgentContext
 
     context = AgentContext(config=config)
     started = time.perf_counter()
@@ -66,8 +66,8 @@ def time_singles(config, sets: list[list[str]]) -> dict:
 
 
 def time_batch(context, path: Path, count: int, batch_size: int) -> dict:
-    from agent.batch.inputs import read_gene_sets
-    from agent.batch.runner import read_results, run_batch
+    from gene_r1.agent.batch.inputs import read_gene_sets
+    from gene_r1.agent.batch.runner import read_results, run_batch
 
     sets = read_gene_sets(path)[:count]
     with tempfile.TemporaryDirectory() as out:
@@ -94,7 +94,7 @@ def assets_with_weight(weight: float) -> Path:
     """A copy of the shipped ranker and judge settings with the model's weight set (timing only)."""
     import shutil
 
-    from agent.ranker import DEFAULT_ASSETS
+    from gene_r1.agent.ranker import DEFAULT_ASSETS
 
     target = Path(tempfile.mkdtemp(prefix="judge-assets-"))
     shutil.copytree(DEFAULT_ASSETS, target, dirs_exist_ok=True)
@@ -104,7 +104,7 @@ def assets_with_weight(weight: float) -> Path:
 
 
 def main() -> None:
-    from agent.config import AgentConfig
+    from gene_r1.agent.config import AgentConfig
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--single", type=int, default=8, help="warm single analyses timed node by node")

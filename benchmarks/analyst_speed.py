@@ -39,7 +39,7 @@ def gene_sets(context, count: int, seed: int = 3) -> dict[str, list[list[str]]]:
 
 
 def main(argv=None) -> int:
-    from agent.api import analyze, get_context
+    from gene_r1.agent.api import analyze, get_context
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", type=int, default=20)
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         gmt = Path(tmp) / "sets.gmt"
         gmt.write_text("".join(f"set{i}\tna\t" + "\t".join(g) + "\n" for i, g in enumerate(sets["30 genes"])))
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "agent.cli", "batch", str(gmt), "--out", str(Path(tmp) / "out"),
+        subprocess.run([sys.executable, "-m", "gene_r1.agent.cli", "batch", str(gmt), "--out", str(Path(tmp) / "out"),
                         "--quiet"], check=True, capture_output=True)
         total = time.perf_counter() - started
         print(f"batch      {len(sets['30 genes']):3} sets  {total / len(sets['30 genes']):.3f} s per set, cold process "

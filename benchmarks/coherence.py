@@ -30,11 +30,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 def judged_case(case, context) -> dict:
     """One protocol case through the agent's own nodes up to the assessment."""
-    from agent.evidence import gather
-    from agent.judge import judge_many
-    from agent.nodes.assess import assessment_for
-    from agent.nodes.judge import judgement_update, ranked_candidates
-    from tools.genes import GeneInputError, normalise_genes
+    from gene_r1.agent.evidence import gather
+    from gene_r1.agent.judge import judge_many
+    from gene_r1.agent.nodes.assess import assessment_for
+    from gene_r1.agent.nodes.judge import judgement_update, ranked_candidates
+    from gene_r1.tools.genes import GeneInputError, normalise_genes
 
     out = {"id": case.id, "version": case.version, "source": case.source, "true_name": case.name}
     try:
@@ -66,7 +66,7 @@ def judged_case(case, context) -> dict:
 
 
 def run_cases(cases, context, cache: Path) -> list[dict]:
-    from knowledge_base.fileio import append_jsonl
+    from gene_r1.knowledge_base.fileio import append_jsonl
 
     done = {}
     if cache.is_file():
@@ -93,8 +93,8 @@ def name_scores(rows: list[dict], field: str, encoder) -> np.ndarray:
 
 
 def report(rows: list[dict], encoder) -> dict:
-    from training.analyst_train import auroc, reliability
-    from training.grounded_eval import paired_bootstrap
+    from gene_r1.training.analyst_train import auroc, reliability
+    from gene_r1.training.grounded_eval import paired_bootstrap
 
     refused = {r["id"] for r in rows if r.get("refused")}  # all three versions of a refused set leave the report
     rows = [r for r in rows if r["id"] not in refused]
@@ -131,10 +131,10 @@ def report(rows: list[dict], encoder) -> dict:
 
 
 def main(argv=None) -> int:
-    from agent.api import get_context
-    from training.benchmarks import BENCHMARKS
-    from training.noise_protocol import benchmark_protocol
-    from training.similarity import get_encoder
+    from gene_r1.agent.api import get_context
+    from gene_r1.training.benchmarks import BENCHMARKS
+    from gene_r1.training.noise_protocol import benchmark_protocol
+    from gene_r1.training.similarity import get_encoder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source-dir", type=Path, default=Path("../shared/data"))

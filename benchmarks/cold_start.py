@@ -30,8 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GENES = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
-# The tree's entry point: `training.cli.main` (the console script), else `cli.app` or `agent.cli.app` in older trees.
-LAUNCH = ("import importlib, pathlib; m = importlib.import_module('training.cli'); "
+# The tree's entry point: `gene_r1.training.cli.main` (the console script; trees with agent/package_root), else
+# `training.cli.main`, `cli.app` or `agent.cli.app` in older trees (run from their folder, on PYTHONPATH).
+LAUNCH = ("import importlib, pathlib; new = pathlib.Path('agent/package_root').is_dir(); "
+          "m = importlib.import_module('gene_r1.training.cli' if new else 'training.cli'); "
           "m.main() if hasattr(m, 'main') else "
           "importlib.import_module('cli' if pathlib.Path('cli').is_dir() else 'agent.cli').app()")
 

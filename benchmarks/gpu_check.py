@@ -34,9 +34,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.model import GenerationConfig, ModelConfig  # noqa: E402
-from agent.prompts import task_messages  # noqa: E402
 from benchmarks.gene_sets import GENE_SETS  # noqa: E402
+from gene_r1.agent.model import GenerationConfig, ModelConfig  # noqa: E402
+from gene_r1.agent.prompts import task_messages  # noqa: E402
 
 SPEED_TOKENS = 128
 DEVICE = "cuda"  # `run --device cpu` dry-runs the script's logic on a machine without a GPU
@@ -48,12 +48,12 @@ def prepare(out: Path) -> None:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, save_embedded_tokenizer, write_tiny_model
+    from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, save_embedded_tokenizer, write_tiny_model
 
     shutil.rmtree(out, ignore_errors=True)
     shape = out / "smollm2-config"
     save_embedded_tokenizer(shape)
-    from knowledge_base.paths import models_dir
+    from gene_r1.knowledge_base.paths import models_dir
 
     converted = models_dir() / EMBEDDED_DIR_NAME
     if (converted / "config.json").is_file():
@@ -73,7 +73,7 @@ def prepare(out: Path) -> None:
 
 
 def _transformers_backend(model: Path, **settings: Any) -> Any:
-    from agent.backends.transformers_backend import TransformersBackend
+    from gene_r1.agent.backends.transformers_backend import TransformersBackend
 
     return TransformersBackend.load(ModelConfig(model=str(model), device=DEVICE, **settings))
 
@@ -152,7 +152,7 @@ def check_smollm2_shape(prepared: Path, tokens: int = SPEED_TOKENS) -> dict[str,
 
 
 def check_real_model(model_dir: Path) -> dict[str, Any]:
-    from agent.parsing import parse_answer
+    from gene_r1.agent.parsing import parse_answer
 
     started = time.perf_counter()
     backend = _transformers_backend(model_dir, adapter="none")
@@ -169,7 +169,7 @@ def check_real_model(model_dir: Path) -> dict[str, Any]:
 
 
 def check_vllm(prepared: Path) -> dict[str, Any]:
-    from agent.backends.vllm_backend import VllmBackend
+    from gene_r1.agent.backends.vllm_backend import VllmBackend
 
     prompts = [task_messages(genes) for genes in GENE_SETS]
     settings = GenerationConfig(max_new_tokens=16)

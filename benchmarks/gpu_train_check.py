@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training.recipes import load_recipe  # noqa: E402
+from gene_r1.training.recipes import load_recipe  # noqa: E402
 
 
 def gpu_recipe(name: str, model: Path, steps: int, cuda: bool, **grpo):
@@ -46,8 +46,8 @@ def gpu_recipe(name: str, model: Path, steps: int, cuda: bool, **grpo):
 def main() -> None:
     import torch
 
-    from training.grpo import run_grpo
-    from training.sft import run_sft
+    from gene_r1.training.grpo import run_grpo
+    from gene_r1.training.sft import run_sft
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model", type=Path)

@@ -43,8 +43,8 @@ def convert(gguf: Path, out_dir: Path) -> Path:
 
 
 def main() -> None:
-    from training.recipes import load_recipe
-    from training.sft import run_sft
+    from gene_r1.training.recipes import load_recipe
+    from gene_r1.training.sft import run_sft
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("gguf", type=Path)

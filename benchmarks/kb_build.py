@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
 
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     load_before = os.getloadavg()[0]
     rows: dict[str, list[float]] = {}

@@ -61,7 +61,7 @@ def signal_against_labels(signal: list[np.ndarray], ranker_scores: list[np.ndarr
 
 
 def vote_signal(rows, model, ranker, embed, shown: int) -> dict:
-    from agent.judge import judge_prompt, model_votes, rank
+    from gene_r1.agent.judge import judge_prompt, model_votes, rank
 
     forward, backward, labels, ranker_scores = [], [], [], []
     for row in rows:
@@ -119,8 +119,8 @@ def name_loglik(backend, prefix: str, names: list[str]) -> np.ndarray:
 
 
 def pmi_signal(rows, backend, ranker, embed) -> dict:
-    from agent.judge import rank
-    from agent.prompts import SYSTEM_PROMPT
+    from gene_r1.agent.judge import rank
+    from gene_r1.agent.prompts import SYSTEM_PROMPT
 
     def prefix(genes: list[str]) -> str:
         listed = ", ".join(genes[:20]) if genes else "(none)"
@@ -156,11 +156,11 @@ def main() -> None:
     parser.add_argument("--record", metavar="LABEL", help="store the summary in the shipped judge.json's facts")
     args = parser.parse_args()
 
-    from agent.backends.transformers_backend import TransformersBackend
-    from agent.model_types import ModelConfig
-    from agent.ranker import load_ranker
-    from training.judge_pipeline import embedder
-    from training.judge_train import read_rows
+    from gene_r1.agent.backends.transformers_backend import TransformersBackend
+    from gene_r1.agent.model_types import ModelConfig
+    from gene_r1.agent.ranker import load_ranker
+    from gene_r1.training.judge_pipeline import embedder
+    from gene_r1.training.judge_train import read_rows
 
     rows = read_rows(args.data_dir / "dev.jsonl")[: args.sets]
     ranker, embed = load_ranker(), embedder()

@@ -39,7 +39,7 @@ def current_rss_mib() -> float:
 
 def convert(home: Path) -> dict:
     """Convert in a child process, so that its peak memory is measured apart from the runtime's."""
-    from agent.embedded import EMBEDDED_DIR_NAME, is_complete
+    from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, is_complete
 
     if is_complete(home / "models" / EMBEDDED_DIR_NAME):
         return {"conversion": "already converted (not timed)"}
@@ -59,9 +59,9 @@ def measure(home: Path, threads: int | None, max_new_tokens: int, repeats: int) 
     import torch  # noqa: F401  (timed apart from the load itself)
     import transformers  # noqa: F401
 
-    from agent.backends.transformers_backend import TransformersBackend
-    from agent.model import GenerationConfig, ModelConfig
-    from agent.prompts import task_messages
+    from gene_r1.agent.backends.transformers_backend import TransformersBackend
+    from gene_r1.agent.model import GenerationConfig, ModelConfig
+    from gene_r1.agent.prompts import task_messages
 
     imports_s = time.perf_counter() - started
     config = ModelConfig(adapter="none", threads=threads)

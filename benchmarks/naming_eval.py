@@ -45,7 +45,7 @@ def score_names(model_names: Sequence[str | None], rows: Sequence[dict],
     """Scores of the model's names (None: no readable `Process:` line, scored 0) against the ranker's pick."""
     import numpy as np
 
-    from training.grounded_eval import paired_bootstrap
+    from gene_r1.training.grounded_eval import paired_bootstrap
 
     truths = [r["target"] for r in rows]
     model = np.array(cosine([n or "" for n in model_names], truths))
@@ -61,8 +61,8 @@ def score_names(model_names: Sequence[str | None], rows: Sequence[dict],
 
 def generate_names(rows: Sequence[dict], model_config, max_new_tokens: int) -> tuple[list, list]:
     """The model's raw answers and parsed names for each row's naming prompt (batched greedy decoding)."""
-    from agent.model import GenerationConfig, load_model
-    from agent.parsing import parse_answer
+    from gene_r1.agent.model import GenerationConfig, load_model
+    from gene_r1.agent.parsing import parse_answer
 
     model = load_model(model_config)
     generations = model.generate_batch([r["prompt"] for r in rows], GenerationConfig(max_new_tokens=max_new_tokens))
@@ -70,9 +70,9 @@ def generate_names(rows: Sequence[dict], model_config, max_new_tokens: int) -> t
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    from agent.model import ModelConfig
-    from training.data import read_jsonl
-    from training.similarity import get_encoder
+    from gene_r1.agent.model import ModelConfig
+    from gene_r1.training.data import read_jsonl
+    from gene_r1.training.similarity import get_encoder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="Naming data directory (its dev.jsonl).")

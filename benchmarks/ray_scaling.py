@@ -29,10 +29,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.batch.inputs import GeneSetInput, read_gene_sets
-from agent.batch.runner import append_record, read_results, run_batch
-from agent.config import AgentConfig
-from agent.context import AgentContext
+from gene_r1.agent.batch.inputs import GeneSetInput, read_gene_sets
+from gene_r1.agent.batch.runner import append_record, read_results, run_batch
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 MODEL_STEPS = ("propose", "judge")  # the timings of the batched model step (before and after the judge rewrite)
@@ -87,7 +87,7 @@ def ray_round_trip(records: list[dict], chunk: int, calls: int = 30) -> float:
     records (real ones, from the local run), with no analysis in between."""
     import ray
 
-    from agent.batch.ray_engine import connect
+    from gene_r1.agent.batch.ray_engine import connect
 
     class Echo:
         def analyse(self, chunk_in, records_out):
@@ -134,7 +134,7 @@ def driver_write_cost(records: int = 500) -> float:
 
 
 def tiny_model(directory: Path) -> str:
-    from agent.embedded import save_embedded_tokenizer, write_tiny_model
+    from gene_r1.agent.embedded import save_embedded_tokenizer, write_tiny_model
 
     tokenizer = save_embedded_tokenizer(directory / "tokenizer")
     return str(write_tiny_model(directory / "tiny", tokenizer, seed=0))
@@ -203,7 +203,7 @@ def main() -> None:
             keep=local_records,
         )
     ]
-    from agent.batch.ray_engine import RayOptions, run_batch_ray
+    from gene_r1.agent.batch.ray_engine import RayOptions, run_batch_ray
 
     for count in [int(n) for n in args.actors.split(",") if n]:
         options = RayOptions(actors=count)

@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tools import enrich, search_pathways
-from tools.context import open_knowledge_base
+from gene_r1.tools import enrich, search_pathways
+from gene_r1.tools.context import open_knowledge_base
 
 
 def timed(calls: list[Callable[[], object]]) -> list[float]:
@@ -86,7 +86,7 @@ def main() -> None:
     report("embed one query", timed([lambda q=q: kb.embedder.encode([q]) for q in queries]))
 
     if args.index_build:
-        from knowledge_base.index import update_index
+        from gene_r1.knowledge_base.index import update_index
 
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

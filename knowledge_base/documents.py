@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from knowledge_base.store import EVIDENCE_SOURCES, Pathway, PathwayStore
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, Pathway, PathwayStore
 
 GENES_IN_DOCUMENT = 20
 SOURCE_LABELS = {"reactome": "Reactome", "wikipathways": "WikiPathways"}

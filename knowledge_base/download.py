@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.fetch import DOWNLOAD_POLICY, HttpPolicy, download_file, get_json, get_text
-from knowledge_base.fileio import write_atomic
-from knowledge_base.locate import MANIFEST
-from knowledge_base.sources import parse_reactome_gmt
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.fetch import DOWNLOAD_POLICY, HttpPolicy, download_file, get_json, get_text
+from gene_r1.knowledge_base.fileio import write_atomic
+from gene_r1.knowledge_base.locate import MANIFEST
+from gene_r1.knowledge_base.sources import parse_reactome_gmt
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 REACTOME_BATCH = 20  # ContentService's /data/query/ids answers at most 20 ids per request
 _WIKIPATHWAYS_HUMAN_GMT = re.compile(r"wikipathways-(\d{8})-gmt-Homo_sapiens\.gmt")

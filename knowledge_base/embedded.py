@@ -10,8 +10,8 @@ of what the search index holds for these releases, keyed by `documents.content_h
 
 With them the index is filled by reading vectors (seconds) instead of embedding 3,495 documents (~150 s on 2 cores),
 and no analysis of these releases loads the embedding model; a text whose hash has no vector (another model, another
-release) is embedded as usual. `python -m knowledge_base.embedded` recomputes both files after the releases or the
-document format change.
+release) is embedded as usual. `python -m gene_r1.knowledge_base.embedded` recomputes both files after the releases
+or the document format change.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.fileio import replacing
-from knowledge_base.locate import MANIFEST
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.fileio import replacing
+from gene_r1.knowledge_base.locate import MANIFEST
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 DATA_DIR = Path(__file__).parent / "data"
 EMBEDDINGS_FILE = "pathway_embeddings.npz"
@@ -99,11 +99,11 @@ def write_precomputed_vectors(data_dir: Path = DATA_DIR, kinds: tuple[str, ...] 
     `kinds` asked for)."""
     import tempfile
 
-    from knowledge_base.assemble import assemble
-    from knowledge_base.documents import content_hash, pathway_documents
-    from knowledge_base.embedding import get_embedder
-    from knowledge_base.locate import locate_sources
-    from knowledge_base.store import PathwayStore, write_store
+    from gene_r1.knowledge_base.assemble import assemble
+    from gene_r1.knowledge_base.documents import content_hash, pathway_documents
+    from gene_r1.knowledge_base.embedding import get_embedder
+    from gene_r1.knowledge_base.locate import locate_sources
+    from gene_r1.knowledge_base.store import PathwayStore, write_store
 
     embedder = get_embedder()
     with tempfile.TemporaryDirectory() as work:

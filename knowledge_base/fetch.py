@@ -18,9 +18,9 @@ from typing import Any
 
 import requests
 
-from knowledge_base.fileio import replacing
-from knowledge_base.http_policy import HttpFailure, HttpPolicy, send
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.fileio import replacing
+from gene_r1.knowledge_base.http_policy import HttpFailure, HttpPolicy, send
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 __all__ = ["DOWNLOAD_POLICY", "Downloaded", "HttpPolicy", "download_file", "get_json", "get_text"]
 

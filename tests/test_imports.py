@@ -2,8 +2,8 @@
 (knowledge_base -> tools -> agent -> training), and no chain of imports leads from a module back to itself.
 
 Every import counts, at module level or inside a function (a deferred import is still a dependency), except those
-under `if TYPE_CHECKING:` (annotations only). `from tools import name` resolves through the package's lazy table
-(`tools._HOME`) to the module that defines `name`.
+under `if TYPE_CHECKING:` (annotations only). `from gene_r1.tools import name` resolves through the package's lazy table
+(`gene_r1.tools._HOME`) to the module that defines `name`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ LAYERS = ("knowledge_base", "tools", "agent", "training")
 
 
 def module_name(path: Path) -> str:
+    """agent/nodes/judge.py -> gene_r1.agent.nodes.judge (pyproject's package-dir; agent/package_root is gene_r1)."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    if parts[:2] == ["agent", "package_root"]:
+        parts = parts[2:]
+    return ".".join(["gene_r1", *(parts[:-1] if parts[-1] == "__init__" else parts)])
 
 
 @cache
@@ -35,13 +38,13 @@ def owner(name: str) -> str | None:
 
 @cache
 def lazy_table(package: str) -> dict[str, str]:
-    """`_HOME = {"name": "module", ...}` of a package's __init__ (names it imports on first use)."""
+    """`_HOME = {"name": ".module", ...}` of a package's __init__ (names it imports on first use), made absolute."""
     path = modules().get(package)
     if path is None or path.name != "__init__.py":
         return {}
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "_HOME" for t in node.targets):
-            return ast.literal_eval(node.value)
+            return {name: package + home for name, home in ast.literal_eval(node.value).items()}
     return {}
 
 
@@ -80,7 +83,9 @@ def graph() -> dict[str, set[str]]:
 
 
 def layer(module: str) -> int:
-    return LAYERS.index(module.split(".")[0])
+    """The root package `gene_r1` is the public API: it sits above every floor."""
+    top = module.split(".")[1] if module.count(".") else ""
+    return LAYERS.index(top) if top in LAYERS else len(LAYERS)
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -133,11 +138,11 @@ def test_no_chain_of_imports_leads_back_to_where_it_started():
 
 
 def test_the_reader_sees_deferred_imports_and_the_lazy_table_and_skips_type_checking_ones():
-    assert "agent.trees" in graph()["agent.ranker"]  # module level
-    assert "knowledge_base.embedded" in graph()["knowledge_base.index"]  # inside a function
-    assert "tools.search" in graph()["agent.evidence"]  # `from tools.search import ...` inside a function
-    assert "tools.genes" in graph()["agent.nodes.normalise"]  # `from tools import normalise_genes`
-    assert "tools.genes" not in graph()["tools.enrichment_index"]  # only under `if TYPE_CHECKING:`
+    assert "gene_r1.agent.trees" in graph()["gene_r1.agent.ranker"]  # module level
+    assert "gene_r1.knowledge_base.embedded" in graph()["gene_r1.knowledge_base.index"]  # inside a function
+    assert "gene_r1.tools.search" in graph()["gene_r1.agent.evidence"]  # imported inside a function
+    assert "gene_r1.tools.genes" in graph()["gene_r1.agent.nodes.normalise"]  # `from tools import normalise_genes`
+    assert "gene_r1.tools.genes" not in graph()["gene_r1.tools.enrichment_index"]  # only under `if TYPE_CHECKING:`
 
 
 def test_a_circle_and_its_members_are_found():

@@ -14,19 +14,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledge_base import paths
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     import numpy as np
 
-    from knowledge_base.embedding import Embedder
-    from knowledge_base.index import PathwayIndex
-    from tools.enrichment_index import EnrichmentIndex
-    from tools.lexicon import Lexicon
-    from tools.symbols import SymbolLookup
+    from gene_r1.knowledge_base.embedding import Embedder
+    from gene_r1.knowledge_base.index import PathwayIndex
+    from gene_r1.tools.enrichment_index import EnrichmentIndex
+    from gene_r1.tools.lexicon import Lexicon
+    from gene_r1.tools.symbols import SymbolLookup
 
 
 ENRICHMENT = "enrichment.npz"  # the enrichment index saved beside the store it was built from
@@ -46,27 +46,27 @@ class KnowledgeBase:
 
     @cached_property
     def enrichment_index(self) -> EnrichmentIndex:
-        from tools.enrichment_index import EnrichmentIndex
+        from gene_r1.tools.enrichment_index import EnrichmentIndex
 
         # Every source the store holds: the opt-in "go" is there only if built `--with-go`, and queries select sources.
         return EnrichmentIndex.from_store(self.store, self.store.sources(), cache=paths.kb_dir(self.home) / ENRICHMENT)
 
     @cached_property
     def symbols(self) -> SymbolLookup:
-        from tools.symbols import SymbolLookup
+        from gene_r1.tools.symbols import SymbolLookup
 
         return SymbolLookup.from_store(self.store)
 
     @cached_property
     def embedder(self) -> Embedder:
-        from knowledge_base.embedding import get_embedder
+        from gene_r1.knowledge_base.embedding import get_embedder
 
         return get_embedder()
 
     @cached_property
     def index(self) -> PathwayIndex:
         """The search index: document and name vectors of the pathways (`KnowledgeBaseError` when not built)."""
-        from knowledge_base.index import load_index
+        from gene_r1.knowledge_base.index import load_index
 
         return load_index(self.index_dir)
 
@@ -90,7 +90,7 @@ class KnowledgeBase:
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        from tools.lexicon import Lexicon
+        from gene_r1.tools.lexicon import Lexicon
 
         return Lexicon.from_names(self.store.pathway_names(self.store.sources()))  # the sources enrichment tests
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from knowledge_base.store import EVIDENCE_SOURCES
-from tools.enrichment_index import (
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
+from gene_r1.tools.enrichment_index import (
     DEFAULT_MAX_RESULTS,
     LARGE_QUERY,
     EnrichmentHit,
@@ -18,7 +18,7 @@ from tools.enrichment_index import (
 )
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 __all__ = [
     "DEFAULT_MAX_RESULTS",
@@ -53,8 +53,8 @@ def run_enrichment(
     max_results: int | None = DEFAULT_MAX_RESULTS,
 ) -> EnrichmentResult:
     """`enrich` with its context: the normalisation, the genes tested and those outside the background."""
-    from tools.context import resolve_kb
-    from tools.genes import normalise_genes
+    from gene_r1.tools.context import resolve_kb
+    from gene_r1.tools.genes import normalise_genes
 
     kb = resolve_kb(kb)
     if isinstance(sources, str):

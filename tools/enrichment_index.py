@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from knowledge_base.store import EVIDENCE_SOURCES, PathwayStore
-from tools.errors import ToolInputError
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, PathwayStore
+from gene_r1.tools.errors import ToolInputError
 
 if TYPE_CHECKING:
-    from tools.genes import GeneNormalisation
+    from gene_r1.tools.genes import GeneNormalisation
 
 DEFAULT_MAX_RESULTS = 50
 LARGE_QUERY = 1_000
@@ -112,7 +112,7 @@ class EnrichmentIndex:
     def save(self, path: Path, key: str) -> None:
         """Write the index to `path` (numpy arrays; `load` reads it back in ~20 ms) under a `key` that says what it
         was built from."""
-        from knowledge_base.fileio import replacing
+        from gene_r1.knowledge_base.fileio import replacing
 
         matrix = self.matrix.tocsr()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +190,7 @@ class EnrichmentIndex:
         max_results: int | None = DEFAULT_MAX_RESULTS,
     ) -> EnrichmentResult:
         """Test `genes` (approved symbols; see `tools.normalise_genes`) against the sets of `sources`."""
-        from tools.stats import benjamini_hochberg, hypergeom_sf
+        from gene_r1.tools.stats import benjamini_hochberg, hypergeom_sf
 
         query = list(dict.fromkeys(genes))
         set_mask = self._set_mask(sources)

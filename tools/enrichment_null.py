@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class NullComputer:
 
     def statistics(self, rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """best_log_p, explained_fraction and connected_fraction for each set (gene indices in the background)."""
-        from tools.stats import hypergeom_sf
+        from gene_r1.tools.stats import hypergeom_sf
 
         sparse = self._sparse
         n_sets = len(rows)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from knowledge_base.store import EVIDENCE_SOURCES
-from tools.errors import ToolInputError
-from tools.genes import SymbolMapping
-from tools.pathways import PathwayRef
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
+from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.genes import SymbolMapping
+from gene_r1.tools.pathways import PathwayRef
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class GeneInfo:
 
 def gene_info(symbol: str, kb: KnowledgeBase | None = None) -> GeneInfo:
     """What the KB knows about one gene. Unknown or ambiguous symbols raise `ToolInputError` saying which."""
-    from tools.context import resolve_kb
-    from tools.genes import normalise_genes
+    from gene_r1.tools.context import resolve_kb
+    from gene_r1.tools.genes import normalise_genes
 
     if not isinstance(symbol, str) or not symbol.strip():
         raise ToolInputError("Give one gene symbol, e.g. TP53.")

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tools.errors import ToolInputError
-from tools.symbols import Resolution, SymbolLookup
+from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.symbols import Resolution, SymbolLookup
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 __all__ = [
     "KIND_LABELS",
@@ -70,7 +70,7 @@ def normalise_genes(symbols: Sequence[str], kb: KnowledgeBase | None = None) -> 
     """Map raw input symbols to approved HGNC symbols of the knowledge base, reporting every change."""
     items = _clean(symbols)
     if kb is None:
-        from tools.context import open_knowledge_base
+        from gene_r1.tools.context import open_knowledge_base
 
         kb = open_knowledge_base()
     lookup = kb.symbols

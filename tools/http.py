@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from knowledge_base.http_policy import USER_AGENT, HttpFailure, HttpPolicy, send
-from tools.errors import OnlineServiceError
+from gene_r1.knowledge_base.http_policy import USER_AGENT, HttpFailure, HttpPolicy, send
+from gene_r1.tools.errors import OnlineServiceError
 
 __all__ = ["USER_AGENT", "HttpPolicy", "request_json"]
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from knowledge_base.store import KnowledgeBaseError
-from tools.errors import OnlineServiceError, ToolInputError
+from gene_r1.knowledge_base.store import KnowledgeBaseError
+from gene_r1.tools.errors import OnlineServiceError, ToolInputError
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 Source = Literal["reactome", "wikipathways"]
 
@@ -79,13 +79,13 @@ def langchain_tools(kb: KnowledgeBase) -> list[BaseTool]:
     wikipathways_pathways, gene_info."""
     from langchain_core.tools import StructuredTool
 
-    from tools.enrichment import run_enrichment
-    from tools.gene_details import gene_info
-    from tools.genes import normalise_genes
-    from tools.pathways import pathway_details
-    from tools.reactome import reactome_pathways
-    from tools.search import search_pathways
-    from tools.wikipathways import wikipathways_pathways
+    from gene_r1.tools.enrichment import run_enrichment
+    from gene_r1.tools.gene_details import gene_info
+    from gene_r1.tools.genes import normalise_genes
+    from gene_r1.tools.pathways import pathway_details
+    from gene_r1.tools.reactome import reactome_pathways
+    from gene_r1.tools.search import search_pathways
+    from gene_r1.tools.wikipathways import wikipathways_pathways
 
     def normalise(genes: list[str]) -> dict:
         result = normalise_genes(genes, kb=kb)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_base.store import Pathway
+from gene_r1.knowledge_base.store import Pathway
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset("a an and by for from in into of on or the to via with".split())

@@ -25,9 +25,9 @@ with warnings.catch_warnings():  # 0.4.2 warns on import that the package is bei
     warnings.simplefilter("ignore", DeprecationWarning)
     from langchain_community.utilities.pubmed import PubMedAPIWrapper
 
-from knowledge_base.http_policy import USER_AGENT, HttpFailure, HttpPolicy, send
-from tools.errors import OnlineServiceError, ToolInputError
-from tools.http import request_json
+from gene_r1.knowledge_base.http_policy import USER_AGENT, HttpFailure, HttpPolicy, send
+from gene_r1.tools.errors import OnlineServiceError, ToolInputError
+from gene_r1.tools.http import request_json
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 FIELD = "[Title/Abstract]"

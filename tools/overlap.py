@@ -8,11 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tools.errors import OnlineServiceError, ToolInputError
+from gene_r1.tools.errors import OnlineServiceError, ToolInputError
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
-    from tools.genes import GeneNormalisation
+    from gene_r1.tools.context import KnowledgeBase
+    from gene_r1.tools.genes import GeneNormalisation
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_RESULTS = 25
@@ -76,8 +76,8 @@ def lookup_pathways(
     max_results: int,
     fetch_online: OnlineFetch,
 ) -> PathwayLookup:
-    from tools.context import resolve_kb
-    from tools.genes import normalise_genes
+    from gene_r1.tools.context import resolve_kb
+    from gene_r1.tools.genes import normalise_genes
 
     if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
         raise ToolInputError(f"max_results must be a positive whole number, not {max_results!r}.")

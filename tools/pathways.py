@@ -6,10 +6,10 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tools.errors import ToolInputError, UnknownPathwayError
+from gene_r1.tools.errors import ToolInputError, UnknownPathwayError
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class PathwayDetails:
 
 def pathway_details(pathway_id: str, kb: KnowledgeBase | None = None) -> PathwayDetails:
     """Name, source, description, parents, children and member genes of `pathway_id` (e.g. R-HSA-5358508, WP531)."""
-    from tools.context import resolve_kb
+    from gene_r1.tools.context import resolve_kb
 
     if not isinstance(pathway_id, str) or not pathway_id.strip():
         raise ToolInputError("Give a pathway id, e.g. R-HSA-5358508 (Reactome) or WP531 (WikiPathways).")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tools.errors import OnlineServiceError
-from tools.http import HttpPolicy, request_json
-from tools.overlap import DEFAULT_MAX_RESULTS, PathwayLookup, PathwayOverlap, lookup_pathways
+from gene_r1.tools.errors import OnlineServiceError
+from gene_r1.tools.http import HttpPolicy, request_json
+from gene_r1.tools.overlap import DEFAULT_MAX_RESULTS, PathwayLookup, PathwayOverlap, lookup_pathways
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 REACTOME_ANALYSIS_URL = "https://reactome.org/AnalysisService"
 SERVICE = "Reactome's AnalysisService"

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from knowledge_base.documents import document_of
-from knowledge_base.store import EVIDENCE_SOURCES
-from tools.errors import ToolInputError
-from tools.lexicon import Lexicon, words
+from gene_r1.knowledge_base.documents import document_of
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
+from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.lexicon import Lexicon, words
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 __all__ = ["Lexicon", "SearchHit", "search_pathways", "words"]
 
@@ -50,8 +50,8 @@ def search_pathways(
     sources: Sequence[str] | None = None,
 ) -> list[SearchHit]:
     """The `k` pathways whose documents best match `text`; with `genes`, only pathways containing one of them."""
-    from tools.context import resolve_kb
-    from tools.enrichment import check_sources
+    from gene_r1.tools.context import resolve_kb
+    from gene_r1.tools.enrichment import check_sources
 
     query = _check_query(text, k)
     kb = resolve_kb(kb)
@@ -110,7 +110,7 @@ def _allowed_ids(
     """Pathway ids the search may return, or None when unrestricted (filtered by Chroma's `where` instead)."""
     if genes is None:
         return None
-    from tools.genes import normalise_genes
+    from gene_r1.tools.genes import normalise_genes
 
     index = kb.enrichment_index
     symbols = normalise_genes(genes, kb=kb).genes

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge_base.store import Alias, PathwayStore
+from gene_r1.knowledge_base.store import Alias, PathwayStore
 
 _ENSEMBL_GENE = re.compile(r"^ENSG\d{11}(\.\d+)?$")
 # An old symbol points at one gene lineage (HGNC does not reuse it); an alias is looser: a previous-symbol match

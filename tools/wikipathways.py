@@ -12,12 +12,12 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tools.errors import OnlineServiceError
-from tools.http import HttpPolicy, request_json
-from tools.overlap import DEFAULT_MAX_RESULTS, PathwayLookup, PathwayOverlap, lookup_pathways
+from gene_r1.tools.errors import OnlineServiceError
+from gene_r1.tools.http import HttpPolicy, request_json
+from gene_r1.tools.overlap import DEFAULT_MAX_RESULTS, PathwayLookup, PathwayOverlap, lookup_pathways
 
 if TYPE_CHECKING:
-    from tools.context import KnowledgeBase
+    from gene_r1.tools.context import KnowledgeBase
 
 WIKIPATHWAYS_URL = "https://www.wikipathways.org"
 XREF_FILE = "json/findPathwaysByXref.json"

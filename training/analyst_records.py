@@ -16,10 +16,10 @@ import numpy as np
 
 def case_record(case, context, null, computer) -> dict:
     """Everything the analyst judge reads about one case, with the same engine the agent runs."""
-    from agent.graph import build_prepare_graph
-    from agent.nodes.judge import ranked_candidates
-    from agent.themes import pathway_groups
-    from tools.enrichment_null import set_statistics
+    from gene_r1.agent.graph import build_prepare_graph
+    from gene_r1.agent.nodes.judge import ranked_candidates
+    from gene_r1.agent.themes import pathway_groups
+    from gene_r1.tools.enrichment_null import set_statistics
 
     state = build_prepare_graph().invoke({"input_genes": list(case.genes)}, context=context)
     record = {"id": case.id, "version": case.version, "source": case.source, "true_name": case.name,
@@ -50,7 +50,7 @@ def case_record(case, context, null, computer) -> dict:
 
 def label_names(records: list[dict], embed: Callable[[list[str]], np.ndarray]) -> None:
     """`label` on every candidate and group pathway name: its cosine to the case's true name."""
-    from training.judge_data import name_vectors
+    from gene_r1.training.judge_data import name_vectors
 
     vectors = name_vectors([c["name"] for r in records for c in r["candidates"]]
                            + [n for r in records for g in r["groups"] for n in g["names"]]
@@ -64,7 +64,7 @@ def label_names(records: list[dict], embed: Callable[[list[str]], np.ndarray]) -
 
 
 def build_records(cases: Sequence, context, *, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    from tools.enrichment_null import NullComputer
+    from gene_r1.tools.enrichment_null import NullComputer
 
     null = context.enrichment_null
     computer = NullComputer(context.kb.enrichment_index, context.config.sources)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agent.coherence import CLASSES, CoherenceInputs, CoherenceModel, features
-from agent.headline import general_over_reactions, is_grounded
+from gene_r1.agent.coherence import CLASSES, CoherenceInputs, CoherenceModel, features
+from gene_r1.agent.headline import general_over_reactions, is_grounded
 
 MAX_REAL_CALLED_NONE = 0.025  # the dev ceiling on real sets called "no coherent function" (the bar is 3%)
 RIGHT_NAME = 0.5  # a name at cosine >= 0.5 to the true one counts as right (as the ranker's labels)
@@ -103,7 +103,7 @@ def choose_none_threshold(p_random: np.ndarray, y: np.ndarray, ceiling: float = 
 
 def called_none(probabilities: np.ndarray, null_shares: np.ndarray, threshold: float) -> np.ndarray:
     """The shipped verdict rule (`agent.coherence.CoherenceModel.verdict`) on many rows."""
-    from agent.coherence import WEAK_COHERENCE, WEAK_TAIL
+    from gene_r1.agent.coherence import WEAK_COHERENCE, WEAK_TAIL
 
     return (probabilities[:, 2] >= threshold) | ((null_shares >= WEAK_TAIL) & (probabilities[:, 0] < WEAK_COHERENCE))
 
@@ -168,7 +168,7 @@ def theme_headline(record: dict, min_share: float, reaction_size: int | None, fd
 
 def headline_of(record: dict, min_share: float, reaction_size: int | None, fdr_threshold: float = 0.05) -> dict | None:
     """The agent's headline under a rule (`agent.headline.set_headline`), else its first theme's grounded name."""
-    from agent.headline import set_headline
+    from gene_r1.agent.headline import set_headline
 
     chosen = set_headline(record.get("candidates", []), record.get("tested", 0), fdr_threshold,
                           min_share=min_share, reaction_size=reaction_size or 0)
@@ -196,8 +196,8 @@ def ranker_quality(records: Sequence[dict]) -> float:
 def name_design(records: Sequence[dict], coherence_real: np.ndarray, min_share: float,
                 reaction_size: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Name-confidence rows: one per record whose strongest theme gets a grounded name; label: right name."""
-    from agent.analyst import name_features
-    from agent.themes import PathwayGroup
+    from gene_r1.agent.analyst import name_features
+    from gene_r1.agent.themes import PathwayGroup
 
     x, y, keep = [], [], []
     for i, record in enumerate(records):
@@ -229,7 +229,7 @@ def fit_name_confidence(records: Sequence[dict], coherence_real: np.ndarray, min
 
 
 def _name_feature_names() -> tuple[str, ...]:
-    from agent.analyst import NAME_FEATURES
+    from gene_r1.agent.analyst import NAME_FEATURES
 
     return NAME_FEATURES
 

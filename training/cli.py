@@ -27,17 +27,17 @@ def _fail(error: Exception) -> None:
 
 
 def _errors() -> tuple[type[Exception], ...]:
-    from knowledge_base.store import KnowledgeBaseError
-    from training.benchmarks import BenchmarkError
-    from training.common import TrainingError
-    from training.data import DataError
-    from training.evaluate import EvaluationError
-    from training.recipes import RecipeError
+    from gene_r1.knowledge_base.store import KnowledgeBaseError
+    from gene_r1.training.benchmarks import BenchmarkError
+    from gene_r1.training.common import TrainingError
+    from gene_r1.training.data import DataError
+    from gene_r1.training.evaluate import EvaluationError
+    from gene_r1.training.recipes import RecipeError
 
     found: list[type[Exception]] = [KnowledgeBaseError, BenchmarkError, TrainingError, DataError, EvaluationError,
                                     RecipeError, FileNotFoundError]
     try:
-        from agent.model import ModelError
+        from gene_r1.agent.model import ModelError
 
         found.append(ModelError)
     except ImportError:
@@ -46,7 +46,7 @@ def _errors() -> tuple[type[Exception], ...]:
 
 
 def _source_dir(source_dir: Path | None) -> Path:
-    from knowledge_base.paths import default_source_dir
+    from gene_r1.knowledge_base.paths import default_source_dir
 
     resolved = source_dir or default_source_dir()
     if resolved is None or not (resolved / "go").is_dir():
@@ -56,7 +56,7 @@ def _source_dir(source_dir: Path | None) -> Path:
 
 
 def _recipe(recipe: str, **overrides):
-    from training.recipes import load_recipe
+    from gene_r1.training.recipes import load_recipe
 
     loaded = load_recipe(recipe)
     changes = {k: v for k, v in overrides.items() if v is not None}
@@ -70,8 +70,8 @@ def data_command(recipe: str = RECIPE, source_dir: Path | None = SOURCE_DIR,
                  seed: int | None = typer.Option(None, "--seed", help="Override the recipe's data seed.")) -> None:
     """Build train/validation JSONL (held-out GO ids excluded, split by term) and the GO:BP dev set."""
     try:
-        from training.common import default_data_dir
-        from training.data import build_data
+        from gene_r1.training.common import default_data_dir
+        from gene_r1.training.data import build_data
 
         loaded = _recipe(recipe)
         config = loaded.data if seed is None else dataclasses.replace(loaded.data, seed=seed)
@@ -85,7 +85,7 @@ def data_command(recipe: str = RECIPE, source_dir: Path | None = SOURCE_DIR,
 def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | None, resume: bool,
            max_steps: int | None, max_minutes: float | None, adapter: str | None = None) -> None:
     try:
-        from training.common import TrainingError, default_data_dir, default_output_dir
+        from gene_r1.training.common import TrainingError, default_data_dir, default_output_dir
 
         loaded = _recipe(recipe, max_steps=max_steps, max_minutes=max_minutes)
         if adapter:
@@ -94,11 +94,11 @@ def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | No
             raise TrainingError(f"{recipe} is a {loaded.stage} recipe; use `gene-r1 train {loaded.stage}`.")
         out = output_dir or default_output_dir(loaded)
         if stage == "sft":
-            from training.sft import run_sft as run
+            from gene_r1.training.sft import run_sft as run
         elif stage == "dpo":
-            from training.dpo import run_dpo as run
+            from gene_r1.training.dpo import run_dpo as run
         else:
-            from training.grpo import run_grpo as run
+            from gene_r1.training.grpo import run_grpo as run
         final = run(loaded, data_dir or default_data_dir(), out, resume=resume)
     except _errors() as error:
         _fail(error)
@@ -166,7 +166,7 @@ def eval_command(
     """Compare systems on the Gene-R1 benchmarks through the same evidence: mean cosine, a paired-bootstrap 95% CI
     of each system minus the top enrichment hit, GO:BP percentile, ROUGE-L, seconds per set."""
     try:
-        from training.run_eval import EvalRequest, run_eval
+        from gene_r1.training.run_eval import EvalRequest, run_eval
 
         request = EvalRequest(systems=_names(systems), benchmarks=_names(benchmarks), limit=limit, seed=seed,
                               source_dir=_source_dir(source_dir), home=home, adapter=adapter,
@@ -193,7 +193,7 @@ def ship_command(
 ) -> None:
     """Copy an adapter and its model card to training/adapters/<name>/ (the runtime's default adapter)."""
     try:
-        from training.ship import ship_adapter
+        from gene_r1.training.ship import ship_adapter
 
         text = evaluation.read_text(encoding="utf-8") if evaluation else ""
         target = ship_adapter(run, name, evaluation=text)
@@ -218,9 +218,9 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
     """Gene sets from GO:BP/MF/CC, Reactome and WikiPathways with their grounded candidates (the agent's own
     evidence engine, target left out) and each candidate's similarity to the true name."""
     try:
-        from training.common import training_dir
-        from training.judge_data import JudgeDataConfig
-        from training.judge_pipeline import build
+        from gene_r1.training.common import training_dir
+        from gene_r1.training.judge_data import JudgeDataConfig
+        from gene_r1.training.judge_pipeline import build
 
         out_dir = out or training_dir(home) / "judge"
         config = JudgeDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
@@ -247,8 +247,8 @@ def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None 
     the ranker's best candidates as the prompt, `<think>` citing the nearest candidates then `Process: <true name>`
     as the answer."""
     try:
-        from training.common import training_dir
-        from training.naming_data import NamingDataConfig, build
+        from gene_r1.training.common import training_dir
+        from gene_r1.training.naming_data import NamingDataConfig, build
 
         out_dir = out or training_dir(home) / "naming"
         config = NamingDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
@@ -269,8 +269,8 @@ def naming_sft_command(recipe: str = typer.Option("smollm2-135m/naming-sft", "--
                        max_minutes: float | None = MAX_MINUTES) -> None:
     """Supervised fine-tuning of the naming step (TRL SFTTrainer + LoRA; checkpoints every save_steps; --resume
     continues from the latest checkpoint in --out)."""
-    from training.common import training_dir
-    from training.naming_sft import answer_tokens_only
+    from gene_r1.training.common import training_dir
+    from gene_r1.training.naming_sft import answer_tokens_only
 
     with answer_tokens_only():
         _train("sft", recipe, data or training_dir() / "naming", out, resume, max_steps, max_minutes)
@@ -283,9 +283,9 @@ def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = ty
                   shown: int = typer.Option(6, "--shown", help="Candidates the model sees (at most 9).")) -> None:
     """Train the feature ranker on judge data; choose the temperature and calibrate confidence on dev."""
     try:
-        from agent.ranker import DEFAULT_ASSETS
-        from training.common import training_dir
-        from training.judge_pipeline import train
+        from gene_r1.agent.ranker import DEFAULT_ASSETS
+        from gene_r1.training.common import training_dir
+        from gene_r1.training.judge_pipeline import train
 
         if not 2 <= shown <= 9:
             raise ValueError("--shown must be between 2 and 9 (single-digit candidate numbers).")
@@ -306,9 +306,9 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
                        limit: int | None = typer.Option(None, "--limit", help="Only the first N dev sets.")) -> None:
     """Measure the model's votes on the dev split; choose its weight against the ranker and recalibrate."""
     try:
-        from agent.ranker import DEFAULT_ASSETS
-        from training.common import training_dir
-        from training.judge_pipeline import tune_model_weight
+        from gene_r1.agent.ranker import DEFAULT_ASSETS
+        from gene_r1.training.common import training_dir
+        from gene_r1.training.judge_pipeline import tune_model_weight
 
         result = tune_model_weight(data_dir or training_dir(home) / "judge", assets or DEFAULT_ASSETS, adapter,
                                    log=_say,
@@ -334,14 +334,14 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
     """Fit the analyst judge on the dev protocol: coherence (real / 50% / random versions of dev GO terms), the
     "no coherent function" threshold, and name confidence. Prints the dev numbers it recorded."""
     try:
-        from agent.api import get_context
-        from agent.coherence import ASSETS
-        from agent.config import AgentConfig
-        from agent.headline import MIN_SHARE_OF_BEST, REACTION_SIZE
-        from training.analyst_records import build_records
-        from training.common import training_dir
-        from training.data import read_jsonl, write_jsonl
-        from training.noise_protocol import dev_protocol
+        from gene_r1.agent.api import get_context
+        from gene_r1.agent.coherence import ASSETS
+        from gene_r1.agent.config import AgentConfig
+        from gene_r1.agent.headline import MIN_SHARE_OF_BEST, REACTION_SIZE
+        from gene_r1.training.analyst_records import build_records
+        from gene_r1.training.common import training_dir
+        from gene_r1.training.data import read_jsonl, write_jsonl
+        from gene_r1.training.noise_protocol import dev_protocol
 
         path = records or training_dir(home) / "analyst" / "dev.jsonl"
         if path.is_file():
@@ -353,7 +353,7 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
             rows = build_records(cases, context, progress=lambda i, n: print(f"{i}/{n} dev cases", file=sys.stderr,
                                                                               flush=True))
             write_jsonl(path, rows)
-        from training.analyst_train import train_analyst
+        from gene_r1.training.analyst_train import train_analyst
 
         fitted = train_analyst(rows, MIN_SHARE_OF_BEST, REACTION_SIZE)
     except _errors() as error:
@@ -370,7 +370,7 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
 def gene_r1_app() -> typer.Typer:
     """The `gene-r1` command: the agent's app plus training's `train` and `eval`. Training is the top layer, so it
     composes the app (the agent never imports training)."""
-    from agent.cli import build_app
+    from gene_r1.agent.cli import build_app
 
     full = build_app()
     full.command("eval")(eval_command)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from training.data import read_jsonl
-from training.recipes import Recipe
+from gene_r1.training.data import read_jsonl
+from gene_r1.training.recipes import Recipe
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 
@@ -21,7 +21,7 @@ class TrainingError(RuntimeError):
 
 
 def training_dir(home: Path | None = None) -> Path:
-    from knowledge_base.paths import data_home
+    from gene_r1.knowledge_base.paths import data_home
 
     return (home or data_home()) / "training"
 
@@ -38,7 +38,7 @@ def resolve_model_path(model: str | None) -> str:
     """The recipe's model: a local directory or hub id, or (None) the embedded SmolLM2 converted once."""
     if model:
         return model
-    from agent.embedded import embedded_model_dir
+    from gene_r1.agent.embedded import embedded_model_dir
 
     return str(embedded_model_dir())
 

@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge_base.fileio import replacing
-from tools.thresholds import NEAR_DUPLICATE_JACCARD
-from training.benchmarks import BENCHMARKS, GeneSetCase, held_out_go_ids, load_benchmark
-from training.evidence import EvidenceLibrary, Hit
-from training.traces import grounded_trace, knowledge_answer, plain_trace
+from gene_r1.knowledge_base.fileio import replacing
+from gene_r1.tools.thresholds import NEAR_DUPLICATE_JACCARD
+from gene_r1.training.benchmarks import BENCHMARKS, GeneSetCase, held_out_go_ids, load_benchmark
+from gene_r1.training.evidence import EvidenceLibrary, Hit
+from gene_r1.training.traces import grounded_trace, knowledge_answer, plain_trace
 
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/:@()]*$")  # as agent.prompts accepts
 SOURCES = ("go_bp", "go_mf", "go_cc", "reactome", "wikipathways")
@@ -70,7 +70,7 @@ def prompt_symbols(genes: Iterable[str]) -> frozenset[str]:
 
 
 def load_targets(source_dir: Path, library: EvidenceLibrary) -> list[Target]:
-    from knowledge_base.go import load_go
+    from gene_r1.knowledge_base.go import load_go
 
     namespaces = {"BP": "go_bp", "MF": "go_mf", "CC": "go_cc"}
     targets = [Target(t.id, namespaces[t.namespace], t.name, t.genes)
@@ -163,7 +163,7 @@ def evidence_items(hits: Sequence[Hit]) -> list[dict]:
 def reasoning_example(target: Target, split: str, library: EvidenceLibrary, config: DataConfig,
                       rng: random.Random, similarity) -> dict:
     """One evidence-conditioned example; `similarity(names, target) -> list[float]` scores evidence names."""
-    from agent.prompts import format_evidence, task_messages
+    from gene_r1.agent.prompts import format_evidence, task_messages
 
     augmented = augment(prompt_symbols(target.genes), universe(library), config, rng)
     excluded = sorted(library.leakage_ids(target.genes, target.id if target.source in library.SOURCES else None))
@@ -181,7 +181,7 @@ def reasoning_example(target: Target, split: str, library: EvidenceLibrary, conf
 
 def task_example(target: Target, split: str, library: EvidenceLibrary, config: DataConfig,
                  rng: random.Random) -> dict:
-    from agent.prompts import task_messages
+    from gene_r1.agent.prompts import task_messages
 
     augmented = augment(prompt_symbols(target.genes), universe(library), config, rng)
     return {"id": f"task-{target.id}", "stage": "task", "split": split, "target_id": target.id,
@@ -195,7 +195,7 @@ KNOWLEDGE_QUESTION = "Which pathways and biological processes is the gene {gene}
 
 def knowledge_examples(targets: Sequence[Target], count: int, split: str, rng: random.Random) -> list[dict]:
     """Gene -> function facts derived from the split's own sets (so no held-out set leaks in)."""
-    from agent.prompts import SYSTEM_PROMPT
+    from gene_r1.agent.prompts import SYSTEM_PROMPT
 
     by_gene: dict[str, list[Target]] = {}
     for t in targets:
@@ -252,7 +252,7 @@ class NameSimilarity:
     def __init__(self, cache: Path | None = None):
         import numpy as np
 
-        from training.similarity import get_encoder
+        from gene_r1.training.similarity import get_encoder
 
         self.encoder = get_encoder()
         self.cache = cache

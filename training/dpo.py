@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.common import dpo_dataset, load_rows, run_trainer, trainer_kwargs
-from training.recipes import Recipe
+from gene_r1.training.common import dpo_dataset, load_rows, run_trainer, trainer_kwargs
+from gene_r1.training.recipes import Recipe
 
 
 def run_dpo(recipe: Recipe, data_dir: Path, output_dir: Path, *, resume: bool = True) -> Path:

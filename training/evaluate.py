@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.fileio import append_jsonl, resume_jsonl
-from training.benchmarks import GeneSetCase, load_benchmark
-from training.similarity import Encoder, rouge_l
+from gene_r1.knowledge_base.fileio import append_jsonl, resume_jsonl
+from gene_r1.training.benchmarks import GeneSetCase, load_benchmark
+from gene_r1.training.similarity import Encoder, rouge_l
 
 
 class EvaluationError(RuntimeError):
@@ -57,17 +57,17 @@ class Score:
 
 def _genes_for_prompt(case: GeneSetCase) -> list[str]:
     """The genes the model is shown, capped as the agent caps them (`agent.judge.prompt_genes`)."""
-    from agent.judge import prompt_genes
-    from training.data import prompt_symbols
+    from gene_r1.agent.judge import prompt_genes
+    from gene_r1.training.data import prompt_symbols
 
     return prompt_genes([g for g in case.genes if g in prompt_symbols([g])], [])
 
 
 def model_system(model, *, max_new_tokens: int = 160, batch_size: int = 8) -> System:
     """A model backend (`agent.model.ModelBackend`) on the task prompt alone (no evidence)."""
-    from agent.model import GenerationConfig
-    from agent.parsing import parse_answer
-    from agent.prompts import task_messages
+    from gene_r1.agent.model import GenerationConfig
+    from gene_r1.agent.parsing import parse_answer
+    from gene_r1.agent.prompts import task_messages
 
     generation = GenerationConfig(max_new_tokens=max_new_tokens)
 
@@ -146,7 +146,7 @@ def select_cases(cases: Sequence[GeneSetCase], limit: int | None, seed: int) -> 
 
 def load_cases(source_dir: Path, benchmark: str, dev_file: Path | None = None) -> list[GeneSetCase]:
     if benchmark == "dev":
-        from training.data import read_jsonl
+        from gene_r1.training.data import read_jsonl
 
         if dev_file is None:
             raise EvaluationError("The dev benchmark needs the dev.jsonl that `gene-r1 train data` writes.")

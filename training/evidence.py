@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.enrichment_index import EnrichmentHit as Hit  # training reads the agent engine's hits as they are
+from gene_r1.tools.enrichment_index import EnrichmentHit as Hit  # training reads the agent engine's hits as they are
 
 REACTOME_GMT = Path("reactome") / "ReactomePathways_2024-09-18.gmt"
 WIKIPATHWAYS_GMT = Path("wikipathways") / "WikiPathway_2023_Human.txt"
@@ -25,7 +25,7 @@ class GeneSet:
 
 def read_source_dir(source_dir: Path) -> list[GeneSet]:
     """Reactome + WikiPathways sets from the release files in `source_dir` (the KB's own parsers)."""
-    from knowledge_base.sources import parse_reactome_gmt, parse_wikipathways_enrichr
+    from gene_r1.knowledge_base.sources import parse_reactome_gmt, parse_wikipathways_enrichr
 
     sets = []
     for source, parsed in (("reactome", parse_reactome_gmt(source_dir / REACTOME_GMT)),
@@ -40,7 +40,7 @@ class EvidenceLibrary:
     SOURCES = ("reactome", "wikipathways")
 
     def __init__(self, gene_sets: Sequence[GeneSet]):
-        from tools.enrichment import EnrichmentIndex
+        from gene_r1.tools.enrichment import EnrichmentIndex
 
         self.sets = list(gene_sets)
         self.by_id = {s.id: i for i, s in enumerate(self.sets)}

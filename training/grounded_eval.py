@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.fileio import append_jsonl, resume_jsonl
-from tools.thresholds import NEAR_DUPLICATE_JACCARD
-from training.benchmarks import GeneSetCase
-from training.evaluate import Prediction
+from gene_r1.knowledge_base.fileio import append_jsonl, resume_jsonl
+from gene_r1.tools.thresholds import NEAR_DUPLICATE_JACCARD
+from gene_r1.training.benchmarks import GeneSetCase
+from gene_r1.training.evaluate import Prediction
 
 GROUNDED_SYSTEMS = ("enrichment", "ranker", "judge", "agent", "oracle5")
 # The same systems with GO as a third evidence source, under leave-term-out (`go_leave_out_ids`): separate rows,
@@ -86,7 +86,7 @@ class CaseEvidence:
 
 @functools.cache
 def _leave_out(kb, threshold: float):
-    from training.judge_data import LeaveOut
+    from gene_r1.training.judge_data import LeaveOut
 
     go_ids = {kb.enrichment_index.ids[i] for i, source in enumerate(kb.enrichment_index.sources) if source == "go"}
     return LeaveOut(kb, threshold), go_ids
@@ -101,8 +101,8 @@ def go_leave_out_ids(case_id: str, genes: Sequence[str], kb, threshold: float = 
 
 
 def gather_case(case: GeneSetCase, kb, config, leave_out_go: bool = False) -> CaseEvidence:
-    from agent.evidence import gather
-    from tools.genes import GeneInputError, normalise_genes
+    from gene_r1.agent.evidence import gather
+    from gene_r1.tools.genes import GeneInputError, normalise_genes
 
     started = time.perf_counter()
     try:
@@ -131,7 +131,7 @@ def evidence_for(cases: Sequence[GeneSetCase], kb, config, cache_file: Path,
 
 
 def pools(items: Sequence[CaseEvidence], config) -> list[list[dict]]:
-    from agent.candidates import candidate_pool
+    from gene_r1.agent.candidates import candidate_pool
 
     return [candidate_pool(e.evidence, e.search_hits, config.pool_k) for e in items]
 
@@ -146,8 +146,8 @@ def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
     grounded name, whose theme leads; else the strongest theme's grounded name); the judge's unrestricted pick when
     no significant specific pathway forms a theme (the agent then claims no name; scored here with the pick, so
     every benchmark set has a name, as in `benchmarks/coherence.py`)."""
-    from agent.analyst import judged_themes
-    from agent.judge import rank_rows
+    from gene_r1.agent.analyst import judged_themes
+    from gene_r1.agent.judge import rank_rows
 
     _, named, _ = judged_themes(item.genes, len(item.genes), item.evidence, list(judgement.candidates),
                                 lambda rows: rank_rows(rows, len(item.genes), ranker, embed), config.fdr_threshold)
@@ -160,7 +160,7 @@ def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=Non
                  grounded: bool = True) -> list[Prediction]:
     """The ranker's (model=None) or the judge's choice per case, under the grounded-headline rule unless
     `grounded` is False (the ranker as it was before the rule); model votes batched `batch` sets at a time."""
-    from agent.judge import judge_many, rank
+    from gene_r1.agent.judge import judge_many, rank
 
     out: list[Prediction] = []
     all_pools = pools(items, config)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.common import grpo_dataset, load_rows, run_trainer, trainer_kwargs
-from training.recipes import Recipe
-from training.rewards import get_rewards
+from gene_r1.training.common import grpo_dataset, load_rows, run_trainer, trainer_kwargs
+from gene_r1.training.recipes import Recipe
+from gene_r1.training.rewards import get_rewards
 
 
 def run_grpo(recipe: Recipe, data_dir: Path, output_dir: Path, *, resume: bool = True) -> Path:

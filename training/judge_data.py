@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.thresholds import NEAR_DUPLICATE_JACCARD
+from gene_r1.tools.thresholds import NEAR_DUPLICATE_JACCARD
 
 SOURCE_MIX = {"go_bp": 0.4, "go_mf": 0.15, "go_cc": 0.15, "reactome": 0.2, "wikipathways": 0.1}
 
@@ -47,9 +47,9 @@ def dev_bucket(target_id: str) -> bool:
 
 
 def eligible_targets(source_dir: Path, kb, config: JudgeDataConfig) -> list:
-    from training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
-    from training.data import load_targets, near_duplicates
-    from training.evidence import EvidenceLibrary, GeneSet
+    from gene_r1.training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
+    from gene_r1.training.data import load_targets, near_duplicates
+    from gene_r1.training.evidence import EvidenceLibrary, GeneSet
 
     library = EvidenceLibrary([GeneSet(p.id, p.source, p.name, frozenset(p.genes))
                                for p in kb.store.pathways(("reactome", "wikipathways"))])
@@ -104,8 +104,8 @@ def sample_genes(genes: Sequence[str], universe: Sequence[str], config: JudgeDat
 
 
 def build_example(target, genes: list[str], kb, leave_out: LeaveOut, config: JudgeDataConfig) -> dict | None:
-    from agent.candidates import candidate_pool
-    from agent.evidence import gather
+    from gene_r1.agent.candidates import candidate_pool
+    from gene_r1.agent.evidence import gather
 
     own = target.id if target.source in ("reactome", "wikipathways") else None
     excluded = leave_out.ids(target.genes, own)
@@ -122,7 +122,7 @@ def build_judge_data(source_dir: Path, kb, out_dir: Path, config: JudgeDataConfi
                      embed: Callable[[list[str]], np.ndarray],
                      progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write train.jsonl / dev.jsonl with per-candidate labels (`label`: cosine of its name to the true name)."""
-    from training.data import write_jsonl
+    from gene_r1.training.data import write_jsonl
 
     rng = random.Random(config.seed)
     targets = eligible_targets(source_dir, kb, config)

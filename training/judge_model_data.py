@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from agent.prompts import JUDGE_ANSWER_PREFIX
-from tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.agent.prompts import JUDGE_ANSWER_PREFIX
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
 
 SUPPORT_FDR = SIGNIFICANT_FDR
 
@@ -31,7 +31,7 @@ def is_supported(candidate: dict) -> bool:
 
 def judge_example(row: dict, ranked: Sequence[dict], shown: int, rng: random.Random) -> dict | None:
     """One example from a judge-data row whose pool the ranker has ordered (`ranked`, numbered)."""
-    from agent.judge import judge_prompt
+    from gene_r1.agent.judge import judge_prompt
 
     shortlist = list(ranked[:shown])
     if len(shortlist) < 2:
@@ -60,7 +60,7 @@ def judge_example(row: dict, ranked: Sequence[dict], shown: int, rng: random.Ran
 
 def judge_examples(rows: Sequence[dict], ranker, embed: Callable[[list[str]], np.ndarray], shown: int,
                    seed: int = 0) -> list[dict]:
-    from agent.judge import rank
+    from gene_r1.agent.judge import rank
 
     rng = random.Random(seed)
     out = []

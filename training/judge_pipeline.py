@@ -10,21 +10,21 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.ranker import DEFAULT_ASSETS
+from gene_r1.agent.ranker import DEFAULT_ASSETS
 
 CARRIED_FACTS = ("model_as_judge", "model_signal")
 
 
 def embedder() -> Callable[[list[str]], np.ndarray]:
     """The agent's embedding of names (MiniLM, memoised per process)."""
-    from agent.context import embed_memoised
+    from gene_r1.agent.context import embed_memoised
 
     return lambda texts: embed_memoised(list(texts))
 
 
 def build(source_dir: Path, home: Path | None, out_dir: Path, config, log: Callable[[str], None] = print) -> dict:
-    from tools.context import open_knowledge_base
-    from training.judge_data import build_judge_data
+    from gene_r1.tools.context import open_knowledge_base
+    from gene_r1.training.judge_data import build_judge_data
 
     kb = open_knowledge_base(home)
     started = time.perf_counter()
@@ -39,8 +39,8 @@ def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6, seed
     """Ranker on train.jsonl; temperature and calibration on dev.jsonl; the model's weight is 0 until
     `tune_model_weight` measures the model on dev. Replaces assets trained on other features, keeping the
     hand-recorded measurements of the model (`CARRIED_FACTS`)."""
-    from agent.features import FEATURE_NAMES
-    from training.judge_train import (
+    from gene_r1.agent.features import FEATURE_NAMES
+    from gene_r1.training.judge_train import (
         baselines,
         calibrate,
         chosen_cosines,
@@ -94,10 +94,10 @@ def train(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6, seed
 def write_model_examples(data_dir: Path, assets: Path = DEFAULT_ASSETS, *, shown: int = 6,
                          log: Callable[[str], None] = print) -> Path:
     """The model's judge examples (SFT/DPO/GRPO) from train.jsonl, shortlists ordered by the trained ranker."""
-    from agent.ranker import load_ranker
-    from training.data import write_jsonl
-    from training.judge_model_data import judge_examples
-    from training.judge_train import read_rows
+    from gene_r1.agent.ranker import load_ranker
+    from gene_r1.training.data import write_jsonl
+    from gene_r1.training.judge_model_data import judge_examples
+    from gene_r1.training.judge_train import read_rows
 
     load_ranker.cache_clear()
     examples = judge_examples(read_rows(data_dir / "train.jsonl"), load_ranker(assets), embedder(), shown)
@@ -111,10 +111,10 @@ def dev_votes(data_dir: Path, assets: Path, adapter: str | None, batch: int = 8,
               log: Callable[[str], None] = print,
               limit: int | None = None) -> tuple[list[list[dict]], list[list[float]], list[dict]]:
     """The ranker's shortlists on dev and the model's log-probabilities over their numbers."""
-    from agent.judge import judge_prompt, model_votes, rank
-    from agent.model import ModelConfig, load_model
-    from agent.ranker import load_ranker
-    from training.judge_train import read_rows
+    from gene_r1.agent.judge import judge_prompt, model_votes, rank
+    from gene_r1.agent.model import ModelConfig, load_model
+    from gene_r1.agent.ranker import load_ranker
+    from gene_r1.training.judge_train import read_rows
 
     load_ranker.cache_clear()
     ranker = load_ranker(assets)
@@ -138,9 +138,9 @@ def tune_model_weight(data_dir: Path, assets: Path = DEFAULT_ASSETS, adapter: st
                       log: Callable[[str], None] = print, write: bool = True, limit: int | None = None) -> dict:
     """Choose the model's weight on dev (mean cosine of the chosen name), recalibrate, record the facts
     (`write=False`: measure only)."""
-    from agent.judge import softmax
-    from agent.ranker import load_settings
-    from training.judge_train import RIGHT_NAME, calibrate_winners
+    from gene_r1.agent.judge import softmax
+    from gene_r1.agent.ranker import load_settings
+    from gene_r1.training.judge_train import RIGHT_NAME, calibrate_winners
 
     shortlists, votes, rows = dev_votes(data_dir, assets, adapter, log=log, limit=limit)
     labels = []

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
-from tools.thresholds import RIGHT_NAME_COSINE
+from gene_r1.agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
+from gene_r1.tools.thresholds import RIGHT_NAME_COSINE
 
 RIGHT_NAME = RIGHT_NAME_COSINE  # a name at cosine >= 0.5 to the true one counts as right for calibration
 
@@ -33,7 +33,7 @@ class Featurized:
 
 
 def read_rows(path: Path) -> list[dict]:
-    from training.data import read_jsonl
+    from gene_r1.training.data import read_jsonl
 
     return [r for r in read_jsonl(path) if r["pool"]]
 
@@ -111,7 +111,7 @@ def baselines(data: Featurized) -> dict[str, float]:
 
 def softmax_top(scores: np.ndarray, data: Featurized, temperature: float, shown: int) -> np.ndarray:
     """Per example, the softmax probability of the winner among the `shown` best-ranked candidates."""
-    from agent.judge import softmax
+    from gene_r1.agent.judge import softmax
 
     return np.asarray([softmax(np.sort(s)[::-1][:shown], temperature)[0] for s in per_group(scores, data)])
 
@@ -176,7 +176,7 @@ def calibrate(scores: np.ndarray, data: Featurized, shown: int, seed: int = 0) -
 
 
 def write_assets(directory: Path, booster, projection: NameProjection, settings: dict) -> None:
-    from agent.ranker import save_projection
+    from gene_r1.agent.ranker import save_projection
 
     directory.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(directory / "ranker.txt"))

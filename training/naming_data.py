@@ -49,7 +49,7 @@ def naming_answer(shortlist: Sequence[dict], true_name: str) -> str:
 
 def naming_example(row: dict, ranked: Sequence[dict], names: Mapping[str, str], shown: int, split: str) -> dict | None:
     """One example from a judge-data row whose pool the ranker has ordered (`ranked`, numbered 1..n)."""
-    from agent.naming import naming_prompt
+    from gene_r1.agent.naming import naming_prompt
 
     labels = {c["pathway_id"]: c["label"] for c in row["pool"]}
     shortlist = [{**c, "label": labels[c["pathway_id"]]} for c in ranked[:shown]]
@@ -70,7 +70,7 @@ def naming_example(row: dict, ranked: Sequence[dict], names: Mapping[str, str], 
 def naming_examples(rows: Sequence[dict], ranker, embed: Callable[[list[str]], np.ndarray],
                     names: Callable[[Sequence[str]], Mapping[str, str]], shown: int, split: str) -> list[dict]:
     """Naming examples for judge-data rows: rank each pool with the shipped ranker, look the genes' names up."""
-    from agent.judge import rank
+    from gene_r1.agent.judge import rank
 
     out = []
     for row in rows:
@@ -86,8 +86,8 @@ def build_naming_data(source_dir: Path, kb, out_dir: Path, config: NamingDataCon
                       names: Callable[[Sequence[str]], Mapping[str, str]],
                       progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Judge rows (kept in `out_dir/judge`), then `train.jsonl` / `dev.jsonl` of naming examples."""
-    from training.data import read_jsonl, write_jsonl
-    from training.judge_data import JudgeDataConfig, build_judge_data
+    from gene_r1.training.data import read_jsonl, write_jsonl
+    from gene_r1.training.judge_data import JudgeDataConfig, build_judge_data
 
     judge_config = JudgeDataConfig(seed=config.seed, train=config.train, dev=config.dev, pool_k=config.pool_k)
     judge_dir = out_dir / "judge"
@@ -107,10 +107,10 @@ def build(source_dir: Path, home: Path | None, out_dir: Path, config: NamingData
     """`gene-r1 train naming-data`: the data home's knowledge base, the shipped ranker, MiniLM, full names offline."""
     import time
 
-    from agent.ranker import load_ranker
-    from knowledge_base.gene_names import full_names
-    from tools.context import open_knowledge_base
-    from training.judge_pipeline import embedder
+    from gene_r1.agent.ranker import load_ranker
+    from gene_r1.knowledge_base.gene_names import full_names
+    from gene_r1.tools.context import open_knowledge_base
+    from gene_r1.training.judge_pipeline import embedder
 
     kb = open_knowledge_base(home)
     started = time.perf_counter()

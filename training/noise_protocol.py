@@ -51,10 +51,10 @@ def versions(case_id: str, name: str, genes: Sequence[str], source: str, backgro
 def dev_terms(source_dir: Path, count: int, *, seed: int = 0, min_genes: int = 2, max_genes: int = 2000) -> list:
     """GO terms of the dev side (`training.judge_data.dev_bucket`), never a reserved or benchmark id nor a
     near-duplicate of a benchmark set, sampled by namespace (`DEV_NAMESPACE_MIX`) at GO's own size distribution."""
-    from knowledge_base.go import load_go
-    from training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
-    from training.data import Target, near_duplicates
-    from training.judge_data import dev_bucket
+    from gene_r1.knowledge_base.go import load_go
+    from gene_r1.training.benchmarks import BENCHMARKS, held_out_go_ids, load_benchmark
+    from gene_r1.training.data import Target, near_duplicates
+    from gene_r1.training.judge_data import dev_bucket
 
     held_out = held_out_go_ids(source_dir)
     terms = [t for t in load_go(source_dir / "go").values()
@@ -79,7 +79,7 @@ def dev_protocol(source_dir: Path, background: Sequence[str], count: int, seed: 
 
 def benchmark_protocol(source_dir: Path, background: Sequence[str], seed: int = 0) -> list[ProtocolCase]:
     """The five Gene-R1 benchmarks (BP, CC, MF, MSigDB, NeST), each set in its three versions. Report only."""
-    from training.benchmarks import BENCHMARKS, load_benchmark
+    from gene_r1.training.benchmarks import BENCHMARKS, load_benchmark
 
     out: list[ProtocolCase] = []
     for benchmark in BENCHMARKS:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from training.data import DataConfig
+from gene_r1.training.data import DataConfig
 
 RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tools.thresholds import SIGNIFICANT_FDR
-from training.similarity import get_encoder, rouge_l
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.training.similarity import get_encoder, rouge_l
 
 RewardFunction = Callable[..., list[float]]
 _THINK_BLOCK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
@@ -31,7 +31,7 @@ def completion_text(completion: Any) -> str:
 
 
 def _parse(completions: Sequence[Any]):
-    from agent.parsing import parse_answer
+    from gene_r1.agent.parsing import parse_answer
 
     return [parse_answer(completion_text(c)) for c in completions]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.benchmarks import BENCHMARKS
-from training.evaluate import (
+from gene_r1.training.benchmarks import BENCHMARKS
+from gene_r1.training.evaluate import (
     EvaluationError,
     PercentileReference,
     Prediction,
@@ -22,8 +22,8 @@ from training.evaluate import (
     score,
     select_cases,
 )
-from training.grounded_eval import GO_SOURCES, GO_SYSTEMS, GROUNDED_SYSTEMS
-from training.similarity import Encoder
+from gene_r1.training.grounded_eval import GO_SOURCES, GO_SYSTEMS, GROUNDED_SYSTEMS
+from gene_r1.training.similarity import Encoder
 
 FREE_TEXT_SYSTEMS = ("base", "tuned")  # the model alone, no tools (the paper's protocol)
 SYSTEMS = GROUNDED_SYSTEMS + GO_SYSTEMS + FREE_TEXT_SYSTEMS
@@ -113,7 +113,7 @@ def _check(request: EvalRequest) -> None:
 
 
 def adapter_digest(adapter: str | None) -> str:
-    from agent.model import ModelConfig, resolve_adapter
+    from gene_r1.agent.model import ModelConfig, resolve_adapter
 
     path = resolve_adapter(ModelConfig(adapter=adapter))
     if path is None:
@@ -127,17 +127,17 @@ class GroundedRunner:
     """Evidence once per case, then any grounded system over it."""
 
     def __init__(self, request: EvalRequest, log: Callable[[str], None], *, with_go: bool = False):
-        from agent.config import AgentConfig
-        from agent.ranker import ASSET_FILES, DEFAULT_ASSETS, load_ranker
-        from tools.context import open_knowledge_base
-        from training.grounded_eval import (
+        from gene_r1.agent.config import AgentConfig
+        from gene_r1.agent.ranker import ASSET_FILES, DEFAULT_ASSETS, load_ranker
+        from gene_r1.tools.context import open_knowledge_base
+        from gene_r1.training.grounded_eval import (
             EVIDENCE_CODE,
             cache_key,
             code_fingerprint,
             file_fingerprint,
             kb_fingerprint,
         )
-        from training.judge_pipeline import embedder
+        from gene_r1.training.judge_pipeline import embedder
 
         self.request, self.log = request, log
         self.with_go = with_go
@@ -166,13 +166,13 @@ class GroundedRunner:
     @property
     def model(self):
         if self._model is None:
-            from agent.model import ModelConfig, load_model
+            from gene_r1.agent.model import ModelConfig, load_model
 
             self._model = load_model(ModelConfig(adapter=self.request.adapter))
         return self._model
 
     def key(self, system: str) -> str:
-        from training.grounded_eval import cache_key
+        from gene_r1.training.grounded_eval import cache_key
 
         parts = dict(self.fingerprints, system=system, leave_out_go=self.with_go)
         if system in ("enrichment", "oracle5", "enrichment_go"):
@@ -182,14 +182,14 @@ class GroundedRunner:
         return cache_key(**parts)
 
     def evidence(self, cases, benchmark: str, out: Path):
-        from training.grounded_eval import evidence_for
+        from gene_r1.training.grounded_eval import evidence_for
 
         return evidence_for(cases, self.kb, self.config, out / "evidence" / f"{benchmark}-{self.evidence_key}.jsonl",
                             progress=lambda done, total: self.log(f"evidence {benchmark}: {done}/{total}"),
                             leave_out_go=self.with_go)
 
     def system(self, name: str, by_id: dict) -> Callable:
-        from training import grounded_eval as g
+        from gene_r1.training import grounded_eval as g
 
         name = name.removesuffix("_go")
 
@@ -211,7 +211,7 @@ class GroundedRunner:
     def _agent(self, cases) -> list[Prediction]:
         import time
 
-        from agent.api import analyze
+        from gene_r1.agent.api import analyze
 
         out = []
         for case in cases:
@@ -222,9 +222,9 @@ class GroundedRunner:
 
 
 def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda message: None) -> EvalReport:
-    from knowledge_base.paths import data_home
-    from training.common import default_data_dir
-    from training.grounded_eval import paired_bootstrap
+    from gene_r1.knowledge_base.paths import data_home
+    from gene_r1.training.common import default_data_dir
+    from gene_r1.training.grounded_eval import paired_bootstrap
 
     _check(request)
     out = request.out or data_home() / "eval"
@@ -265,7 +265,7 @@ def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda messag
 def _system(name: str, request: EvalRequest, runner: GroundedRunner | None, by_id: dict) -> tuple[Callable, str]:
     if name in GROUNDED_SYSTEMS or name in GO_SYSTEMS:
         return runner.system(name, by_id), f"{name}-{runner.key(name)}"
-    from agent.model import ModelConfig, load_model
+    from gene_r1.agent.model import ModelConfig, load_model
 
     if name == "base":
         return model_system(load_model(ModelConfig(adapter="none")), max_new_tokens=request.max_new_tokens), name
@@ -277,7 +277,7 @@ def _system(name: str, request: EvalRequest, runner: GroundedRunner | None, by_i
 
 
 def _percentile_reference(request: EvalRequest, encoder: Encoder, out: Path) -> PercentileReference:
-    from knowledge_base.go import load_go
+    from gene_r1.knowledge_base.go import load_go
 
     names = sorted({t.name for t in load_go(request.source_dir / "go", ("BP",)).values() if t.name})
     slug = encoder.name.replace("/", "_")

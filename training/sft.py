@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.common import data_summary, load_rows, run_trainer, sft_dataset, trainer_kwargs
-from training.recipes import Recipe
+from gene_r1.training.common import data_summary, load_rows, run_trainer, sft_dataset, trainer_kwargs
+from gene_r1.training.recipes import Recipe
 
 
 def run_sft(recipe: Recipe, data_dir: Path, output_dir: Path, *, resume: bool = True) -> Path:

@@ -58,7 +58,7 @@ class Encoder:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         if self.name == DEFAULT_ENCODER:
-            from knowledge_base.embedding import get_embedder
+            from gene_r1.knowledge_base.embedding import get_embedder
 
             return get_embedder().encode(list(texts))
         vectors = self._load().encode(list(texts), batch_size=64, normalize_embeddings=True,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tools.formatting import fdr_text
-from tools.thresholds import SIGNIFICANT_FDR
-from training.evidence import Hit
+from gene_r1.tools.formatting import fdr_text
+from gene_r1.tools.thresholds import SIGNIFICANT_FDR
+from gene_r1.training.evidence import Hit
 
 KEEP_SIMILARITY = 0.75  # an evidence name this close to the true name "names the function"
 RELATED_SIMILARITY = 0.45  # below this the evidence does not describe the function

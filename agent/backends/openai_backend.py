@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from agent.model_types import (
+from gene_r1.agent.model_types import (
     BackendUnavailableError,
     Generation,
     GenerationConfig,
@@ -25,8 +25,8 @@ from agent.model_types import (
     check_messages,
     resolve_adapter,
 )
-from agent.prompts import render_reference
-from knowledge_base.http_policy import RETRY_STATUS, HttpFailure, HttpPolicy, send
+from gene_r1.agent.prompts import render_reference
+from gene_r1.knowledge_base.http_policy import RETRY_STATUS, HttpFailure, HttpPolicy, send
 
 _RETRY_STATUS = RETRY_STATUS | {408, 409}  # a server's request timeout, and vLLM's "busy" answer
 _BACKOFF_S = 0.5

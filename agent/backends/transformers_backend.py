@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.model_types import (
+from gene_r1.agent.model_types import (
     EMBEDDED_MODEL_NAME,
     Generation,
     GenerationConfig,
@@ -26,7 +26,7 @@ from agent.model_types import (
     chunked,
     resolve_adapter,
 )
-from agent.prompts import render_reference
+from gene_r1.agent.prompts import render_reference
 
 _DTYPES = ("float32", "bfloat16", "float16", "auto")
 
@@ -44,7 +44,7 @@ def resolve_source(config: ModelConfig) -> ModelSource:
     """The weights `config.model` names: None = the embedded SmolLM2 (its copy in `config.home`); a directory; a
     .gguf file; or a Hub id."""
     if config.model is None:
-        from agent.embedded import embedded_model_dir
+        from gene_r1.agent.embedded import embedded_model_dir
 
         return ModelSource(str(embedded_model_dir(config.home)), None, EMBEDDED_MODEL_NAME)
     path = Path(config.model).expanduser()
@@ -261,7 +261,7 @@ class TransformersBackend:
 def _load_weights(source: ModelSource, dtype: Any, device: str) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agent.embedded import quiet_transformers
+    from gene_r1.agent.embedded import quiet_transformers
 
     extra: dict[str, Any] = {}
     if source.gguf_file:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.model_types import (
+from gene_r1.agent.model_types import (
     BackendUnavailableError,
     Generation,
     GenerationConfig,
@@ -23,7 +23,7 @@ from agent.model_types import (
     check_messages,
     resolve_adapter,
 )
-from agent.prompts import render_reference
+from gene_r1.agent.prompts import render_reference
 
 LORA_NAME = "gene-r1"
 _LORA_RANKS = (8, 16, 32, 64, 128, 256)
@@ -68,7 +68,7 @@ class VllmBackend:
                 "with the transformers backend and save the merged model first."
             )
         if config.model is None:
-            from agent.embedded import embedded_model_dir
+            from gene_r1.agent.embedded import embedded_model_dir
 
             model = str(embedded_model_dir(config.home))
         else:

@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.batch.inputs import GeneSetInput
-from agent.batch.progress import ProgressFactory, terminal_progress
-from agent.batch.runner import BatchSummary, analyse_chunk, chunked, progress_of, results_writer
-from agent.config import AgentConfig
+from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.batch.progress import ProgressFactory, terminal_progress
+from gene_r1.agent.batch.runner import BatchSummary, analyse_chunk, chunked, progress_of, results_writer
+from gene_r1.agent.config import AgentConfig
 
 RAY_MISSING = "The Ray engine needs Ray, an optional extra: pip install -e '.[ray]'"
 MAX_ATTEMPTS = 3
@@ -53,8 +53,8 @@ class ChunkWorker:
     """A Ray actor: loads the knowledge base and the model once, then analyses chunk after chunk."""
 
     def __init__(self, config: AgentConfig):
-        from agent.context import AgentContext
-        from knowledge_base.paths import store_path
+        from gene_r1.agent.context import AgentContext
+        from gene_r1.knowledge_base.paths import store_path
 
         if not store_path(config.home).exists():
             raise RuntimeError(
@@ -82,7 +82,7 @@ def import_ray():
 
 def worker_config(config: AgentConfig) -> AgentConfig:
     """The config as actors must see it: the data home and local model/adapter paths made absolute."""
-    from knowledge_base.paths import data_home
+    from gene_r1.knowledge_base.paths import data_home
 
     def absolute(value: str | None) -> str | None:
         return str(Path(value).resolve()) if value and Path(value).exists() else value
@@ -94,14 +94,14 @@ def worker_config(config: AgentConfig) -> AgentConfig:
 def prepare_shared_home(config: AgentConfig) -> None:
     """Build what every actor would otherwise build at once: the knowledge base, and the embedded model's copy
     when the judge will call the model (at the shipped weight of 0 it never does, and nothing is converted)."""
-    from agent.context import AgentContext
-    from knowledge_base.paths import store_path
+    from gene_r1.agent.context import AgentContext
+    from gene_r1.knowledge_base.paths import store_path
 
     context = AgentContext(config=config)
     if not store_path(config.home).exists():
         context._build_knowledge_base()
     if config.backend == "transformers" and config.model is None and context.judge_model_needed:
-        from agent.embedded import embedded_model_dir
+        from gene_r1.agent.embedded import embedded_model_dir
 
         embedded_model_dir(config.home)
 

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from agent.api import analysis_from_state
-from agent.batch.inputs import GeneSetInput
-from agent.batch.lock import exclusive_output
-from agent.batch.progress import Progress, ProgressFactory, terminal_progress
-from agent.context import AgentContext
-from knowledge_base.fileio import append_jsonl, complete_lines, resume_jsonl
-from tools.formatting import count_text
+from gene_r1.agent.api import analysis_from_state
+from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.batch.lock import exclusive_output
+from gene_r1.agent.batch.progress import Progress, ProgressFactory, terminal_progress
+from gene_r1.agent.context import AgentContext
+from gene_r1.knowledge_base.fileio import append_jsonl, complete_lines, resume_jsonl
+from gene_r1.tools.formatting import count_text
 
 RESULTS_FILE = "results.jsonl"
 
@@ -166,7 +166,7 @@ def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, worke
 @functools.cache
 def _graphs():
     """Compiled once per process (an actor analyses many chunks)."""
-    from agent.graph import build_graph, build_prepare_graph
+    from gene_r1.agent.graph import build_graph, build_prepare_graph
 
     return build_prepare_graph(), build_graph()
 
@@ -174,8 +174,8 @@ def _graphs():
 def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
     """Judge every analysable state of a chunk: rank each set's candidates, then one batched model call for all
     the shortlists (the only model call of a batch run; an explanation is never asked for in batch)."""
-    from agent.judge import judge_many
-    from agent.nodes.judge import judgement_update, ranked_candidates
+    from gene_r1.agent.judge import judge_many
+    from gene_r1.agent.nodes.judge import judgement_update, ranked_candidates
 
     ready = [i for i, state in enumerate(states) if not state.get("error")]
     if not ready:

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.context import AgentContext
-from agent.nodes.timing import timed
-from agent.state import AgentState
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.nodes.timing import timed
+from gene_r1.agent.state import AgentState
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
 def assessment_for(state: AgentState, context: AgentContext):
-    from agent.analyst import assess
-    from agent.coherence import load_model
-    from agent.judge import rank_rows
-    from tools.enrichment_null import set_statistics
+    from gene_r1.agent.analyst import assess
+    from gene_r1.agent.coherence import load_model
+    from gene_r1.agent.judge import rank_rows
+    from gene_r1.tools.enrichment_null import set_statistics
 
     genes = state["genes"]
     statistics = set_statistics(context.kb.enrichment_index, genes, context.config.sources, context.null_computer)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.context import AgentContext
-from agent.evidence import gather
-from agent.nodes.timing import timed
-from agent.state import AgentState
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.evidence import gather
+from gene_r1.agent.nodes.timing import timed
+from gene_r1.agent.state import AgentState
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.context import AgentContext
-from agent.nodes.timing import timed
-from agent.state import AgentState
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.nodes.timing import timed
+from gene_r1.agent.state import AgentState
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
 def ranked_candidates(state: AgentState, context: AgentContext) -> list[dict]:
-    from agent.candidates import candidate_pool
-    from agent.judge import rank
+    from gene_r1.agent.candidates import candidate_pool
+    from gene_r1.agent.judge import rank
 
     pool = candidate_pool(state.get("evidence", []), state.get("search_hits", []), context.config.pool_k)
     return rank(pool, len(state["genes"]), context.ranker, context.embed)
@@ -35,7 +35,7 @@ def judgement_update(ranked: list[dict], judgement) -> dict:
 
 @timed("judge")
 def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from agent.judge import judge_many
+    from gene_r1.agent.judge import judge_many
 
     context = runtime.context
     ranked = ranked_candidates(state, context)
@@ -47,10 +47,10 @@ def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """On request only: the model explains its choice in a few sentences, citing candidates by number; the text is
     sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`)."""
-    from agent.judge import judge_prompt
-    from agent.model import GenerationConfig
-    from agent.prompts import EXPLAIN_PROMPT
-    from agent.reasoning import sanitise_explanation
+    from gene_r1.agent.judge import judge_prompt
+    from gene_r1.agent.model import GenerationConfig
+    from gene_r1.agent.prompts import EXPLAIN_PROMPT
+    from gene_r1.agent.reasoning import sanitise_explanation
 
     context = runtime.context
     chosen = state.get("judgement", {}).get("chosen_number")

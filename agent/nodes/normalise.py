@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from agent.context import AgentContext
-from agent.nodes.timing import timed
-from agent.state import AgentState
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.nodes.timing import timed
+from gene_r1.agent.state import AgentState
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 @timed("normalise")
 def normalise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from tools import normalise_genes
-    from tools.genes import GeneInputError
+    from gene_r1.tools import normalise_genes
+    from gene_r1.tools.genes import GeneInputError
 
     try:
         result = normalise_genes(state.get("input_genes", []), kb=runtime.context.kb)

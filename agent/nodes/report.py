@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.context import AgentContext
-from agent.explained import explained_genes
-from agent.nodes.timing import timed
-from agent.reasoning import render_reasoning
-from agent.state import NO_COHERENT_FUNCTION, AgentState, Report
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.explained import explained_genes
+from gene_r1.agent.nodes.timing import timed
+from gene_r1.agent.reasoning import render_reasoning
+from gene_r1.agent.state import NO_COHERENT_FUNCTION, AgentState, Report
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime

@@ -22,8 +22,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
-from agent.context import AgentContext
-from agent.web.jobs import FolderStore, JobNotFoundError, write_json_atomic
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.web.jobs import FolderStore, JobNotFoundError, write_json_atomic
 
 log = logging.getLogger("gene_r1.web.analyses")
 
@@ -188,9 +188,9 @@ class AnalysisPool:
                     self._changed.notify_all()
 
     def run(self, job: AnalysisJob) -> AnalysisJob:
-        from agent.api import analyze
-        from agent.model import ModelError
-        from knowledge_base.store import KnowledgeBaseError
+        from gene_r1.agent.api import analyze
+        from gene_r1.agent.model import ModelError
+        from gene_r1.knowledge_base.store import KnowledgeBaseError
 
         if self.store.result(job) is not None:  # killed between writing the result and marking the job done
             job = replace(job, state="done", finished=job.finished or time.time())

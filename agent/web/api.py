@@ -19,11 +19,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from agent.batch.inputs import FORMATS, InputFileError, Thresholds, read_gene_sets
-from agent.web.analyses import FINISHED, MAX_WAIT_S, AnalysisJob, QueueFullError
-from agent.web.report import with_links
-from agent.web.state import WebState, web_state
-from agent.web.uploads import read_upload
+from gene_r1.agent.batch.inputs import FORMATS, InputFileError, Thresholds, read_gene_sets
+from gene_r1.agent.web.analyses import FINISHED, MAX_WAIT_S, AnalysisJob, QueueFullError
+from gene_r1.agent.web.report import with_links
+from gene_r1.agent.web.state import WebState, web_state
+from gene_r1.agent.web.uploads import read_upload
 
 router = APIRouter(prefix="/api")
 
@@ -180,7 +180,7 @@ def sse(event: str, payload: dict) -> str:
 
 @router.post("/verify", summary="Check a proposed function against the evidence (no model)")
 def verify_claim(request: VerifyRequest, web: WebState = Depends(web_state)) -> dict:
-    from agent.api import verify
+    from gene_r1.agent.api import verify
 
     context = web.context()
     with web.gate:
@@ -189,8 +189,8 @@ def verify_claim(request: VerifyRequest, web: WebState = Depends(web_state)) -> 
 
 @router.get("/kb", summary="What the knowledge base holds: sources, releases, counts")
 def kb_info(web: WebState = Depends(web_state)) -> dict:
-    from knowledge_base.paths import store_path
-    from knowledge_base.store import PathwayStore
+    from gene_r1.knowledge_base.paths import store_path
+    from gene_r1.knowledge_base.store import PathwayStore
 
     store = PathwayStore.open(store_path(web.config.home))
     try:

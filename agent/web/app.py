@@ -17,14 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from agent.config import AgentConfig
-from agent.web.analyses import AnalysisPool, AnalysisStore
-from agent.web.auth import LOCAL_HOSTS, allowed_hosts, host_middleware, redact_access_log, token_middleware
-from agent.web.jobs import JobStore, JobWorker
-from agent.web.pages import STATIC
-from agent.web.report import page
-from agent.web.state import WebState
-from agent.web.uploads import DEFAULT_MAX_BYTES
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.web.analyses import AnalysisPool, AnalysisStore
+from gene_r1.agent.web.auth import LOCAL_HOSTS, allowed_hosts, host_middleware, redact_access_log, token_middleware
+from gene_r1.agent.web.jobs import JobStore, JobWorker
+from gene_r1.agent.web.pages import STATIC
+from gene_r1.agent.web.report import page
+from gene_r1.agent.web.state import WebState
+from gene_r1.agent.web.uploads import DEFAULT_MAX_BYTES
 
 log = logging.getLogger("gene_r1.web")
 
@@ -71,7 +71,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from knowledge_base.embedding import pin_threads
+        from gene_r1.knowledge_base.embedding import pin_threads
 
         redact_access_log()  # after the server configured its logging, before the first request is logged
         pin_threads(threads or max(1, (os.cpu_count() or 1) // concurrency))
@@ -99,7 +99,7 @@ def create_app(
     app.middleware("http")(security_headers)
     app.middleware("http")(host_middleware(allowed_hosts("localhost", hosts)))  # added last: runs first
 
-    from agent.web import api, chat_api, jobs_api, pages
+    from gene_r1.agent.web import api, chat_api, jobs_api, pages
 
     app.include_router(api.router, tags=["analysis"])
     app.include_router(chat_api.router, tags=["chat"])
@@ -114,9 +114,9 @@ def warm_up(web: WebState) -> None:
     index, the symbol lookup, the search index with its embedder, the lexicon), load the ranker, and load the model
     when analyses will call it (the judge weighs its vote, or `--explain`). Otherwise the model loads on its first
     use (a chat question). `web.warmed` is set when this is over, loaded or not."""
-    from agent.model import ModelError
-    from agent.ranker import RankerError
-    from knowledge_base.store import KnowledgeBaseError
+    from gene_r1.agent.model import ModelError
+    from gene_r1.agent.ranker import RankerError
+    from gene_r1.knowledge_base.store import KnowledgeBaseError
 
     try:
         context = web.context()
@@ -151,12 +151,12 @@ def error_response(request: Request, status: int, message: str) -> Response:
 
 def add_error_handlers(app: FastAPI) -> None:
     """Known problems answer with their message and a fitting status, never a traceback."""
-    from agent.api import InputError
-    from agent.batch.inputs import InputFileError
-    from agent.model import ModelError
-    from agent.web.jobs import JobNotFoundError
-    from agent.web.uploads import UploadError
-    from knowledge_base.store import KnowledgeBaseError
+    from gene_r1.agent.api import InputError
+    from gene_r1.agent.batch.inputs import InputFileError
+    from gene_r1.agent.model import ModelError
+    from gene_r1.agent.web.jobs import JobNotFoundError
+    from gene_r1.agent.web.uploads import UploadError
+    from gene_r1.knowledge_base.store import KnowledgeBaseError
 
     statuses = {
         InputError: 422,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from tools.formatting import count_text, fdr_text
+from gene_r1.tools.formatting import count_text, fdr_text
 
 SOURCE_COLOURS = {"reactome": "#2f6db5", "wikipathways": "#2e8540"}
 OTHER_COLOUR = "#6b6b6b"

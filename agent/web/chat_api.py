@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from agent.web.report import with_links
-from agent.web.state import WebState, web_state
+from gene_r1.agent.web.report import with_links
+from gene_r1.agent.web.state import WebState, web_state
 
 log = logging.getLogger("gene_r1.web.chat")
 router = APIRouter(prefix="/api/chat")
@@ -44,7 +44,7 @@ def sse(event: str, payload: dict) -> str:
 
 def run_turn(web: WebState, thread_id: str, text: str, emit) -> None:
     """One chat turn (blocking); every chunk and the final event go to `emit(event, payload)`."""
-    from agent.chat import chat_turn
+    from gene_r1.agent.chat import chat_turn
 
     try:
         context, graph = web.context(), web.chat_graph()

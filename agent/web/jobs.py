@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from agent.batch.inputs import GeneSetInput, InputFileError, Thresholds, read_gene_sets
-from agent.batch.runner import RESULTS_FILE
-from agent.context import AgentContext
-from knowledge_base.fileio import complete_lines, write_json_atomic
+from gene_r1.agent.batch.inputs import GeneSetInput, InputFileError, Thresholds, read_gene_sets
+from gene_r1.agent.batch.runner import RESULTS_FILE
+from gene_r1.agent.context import AgentContext
+from gene_r1.knowledge_base.fileio import complete_lines, write_json_atomic
 
 log = logging.getLogger("gene_r1.web.jobs")
 
@@ -183,8 +183,8 @@ class JobWorker:
             self.run(self.store.get(job_id))
 
     def run(self, job: Job) -> Job:
-        from agent.batch.progress import log_progress
-        from agent.batch.runner import run_batch
+        from gene_r1.agent.batch.progress import log_progress
+        from gene_r1.agent.batch.runner import run_batch
 
         job = replace(job, state="running", started=job.started or time.time())
         self.store.save(job)

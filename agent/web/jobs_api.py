@@ -8,11 +8,11 @@ from dataclasses import replace
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 
-from agent.coherence_words import theme_names, verdict_label
-from agent.web.api import GeneSetUpload, gene_set_upload
-from agent.web.jobs import Job, JobNotFoundError
-from agent.web.report import with_links
-from agent.web.state import WebState, web_state
+from gene_r1.agent.coherence_words import theme_names, verdict_label
+from gene_r1.agent.web.api import GeneSetUpload, gene_set_upload
+from gene_r1.agent.web.jobs import Job, JobNotFoundError
+from gene_r1.agent.web.report import with_links
+from gene_r1.agent.web.state import WebState, web_state
 
 router = APIRouter(prefix="/api/jobs")
 
@@ -103,7 +103,7 @@ def download(web: WebState, job_id: str, body: Callable[[Job], str], suffix: str
 
 @router.get("/{job_id}/results.jsonl", summary="Download: one JSON line per finished set")
 def download_jsonl(job_id: str, web: WebState = Depends(web_state)) -> Response:
-    from agent.web.jobs import complete_lines
+    from gene_r1.agent.web.jobs import complete_lines
 
     def body(job: Job) -> str:
         return "".join(line + "\n" for line in complete_lines(web.jobs.results_path(job)))
@@ -113,14 +113,14 @@ def download_jsonl(job_id: str, web: WebState = Depends(web_state)) -> Response:
 
 @router.get("/{job_id}/summary.tsv", summary="Download: one summary row per finished set")
 def download_tsv(job_id: str, web: WebState = Depends(web_state)) -> Response:
-    from agent.render import to_summary_tsv
+    from gene_r1.agent.render import to_summary_tsv
 
     return download(web, job_id, lambda job: to_summary_tsv(web.jobs.results(job)), "tsv", "text/tab-separated-values")
 
 
 @router.get("/{job_id}/report.html", summary="Download: a self-contained HTML report of every finished set")
 def download_html(job_id: str, web: WebState = Depends(web_state)) -> Response:
-    from agent.render import to_html
+    from gene_r1.agent.render import to_html
 
     def body(job: Job) -> str:
         return to_html(web.jobs.results(job), title=f"gene-r1: {job.filename}")

@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
-from agent.web.chat_api import checked_thread, thread_values
-from agent.web.jobs_api import find_result
-from agent.web.report import report_page
-from agent.web.state import WebState, web_state
+from gene_r1.agent.web.chat_api import checked_thread, thread_values
+from gene_r1.agent.web.jobs_api import find_result
+from gene_r1.agent.web.report import report_page
+from gene_r1.agent.web.state import WebState, web_state
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)

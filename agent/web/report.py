@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from html import escape
 
-from agent.evidence import pathway_url
+from gene_r1.agent.evidence import pathway_url
 
 
 def with_links(result: dict) -> dict:
@@ -32,7 +32,7 @@ def page(title: str, body: str) -> str:
 
 def report_page(result: dict, back_href: str, back_label: str) -> str:
     """The web report of one analysis: the same renderer as the CLI `--html` and batch reports, with navigation."""
-    from agent.render import render_report
+    from gene_r1.agent.render import render_report
 
     title = f"{result.get('id') or 'Gene set'}: {result.get('name') or '(no name)'}"
     return render_report([result], title=title, back=(back_href, back_label), nav=True, summary_table=False)

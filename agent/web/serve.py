@@ -7,8 +7,15 @@ from pathlib import Path
 
 import typer
 
-from agent.commands import AdapterOption, BackendOption, BaseUrlOption, ModelOption, friendly_errors, make_config
-from agent.config import SELECTION_RULES
+from gene_r1.agent.commands import (
+    AdapterOption,
+    BackendOption,
+    BaseUrlOption,
+    ModelOption,
+    friendly_errors,
+    make_config,
+)
+from gene_r1.agent.config import SELECTION_RULES
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -82,8 +89,8 @@ def serve_command(
     """
     import uvicorn
 
-    from agent.web.app import create_app
-    from knowledge_base.paths import data_home
+    from gene_r1.agent.web.app import create_app
+    from gene_r1.knowledge_base.paths import data_home
 
     config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain)
     home = state_dir or config.home or data_home()

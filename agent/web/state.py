@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi import Request
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from agent.web.analyses import AnalysisPool
-from agent.web.jobs import JobStore, JobWorker
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.web.analyses import AnalysisPool
+from gene_r1.agent.web.jobs import JobStore, JobWorker
 
 
 class SerialModel:
@@ -89,7 +89,7 @@ class WebState:
         `SerialModel`, loaded on its first call. A failed load raises and is tried again at the next call."""
         with self._warm_lock:
             if self._context is None:
-                from agent.api import get_context
+                from gene_r1.agent.api import get_context
 
                 shared = get_context(self.config)
                 self._context = AgentContext(
@@ -100,7 +100,7 @@ class WebState:
     def chat_graph(self):
         with self._warm_lock:
             if self._chat_graph is None:
-                from agent.chat import build_chat_graph, open_checkpointer
+                from gene_r1.agent.chat import build_chat_graph, open_checkpointer
 
                 self._chat_graph = build_chat_graph(open_checkpointer(self.home))
             return self._chat_graph

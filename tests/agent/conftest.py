@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
 
 MITOSIS = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
 MISMATCH_REPAIR = ["MLH1", "MSH2", "MSH6", "PMS2", "MSH3", "EXO1"]

@@ -1,6 +1,6 @@
 """What `agent.api.Analysis` carries of the report's coherence verdict and themes, for new and old states."""
 
-from agent.api import analysis_from_state
+from gene_r1.agent.api import analysis_from_state
 from tests.agent.report_fixtures import coherence, theme
 
 

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from agent.api import analyze
-from agent.headline import MIN_SHARE_OF_BEST
-from agent.state import NO_COHERENT_FUNCTION
-from tools.formatting import fdr_text
+from gene_r1.agent.api import analyze
+from gene_r1.agent.headline import MIN_SHARE_OF_BEST
+from gene_r1.agent.state import NO_COHERENT_FUNCTION
+from gene_r1.tools.formatting import fdr_text
 
 RANDOM_TEN = ["OR1A1", "KRT1", "ALB", "INS", "MYH7", "TTN", "CD19", "GFAP", "NPHS1", "SFTPC"]
 MITOSIS = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from agent.api import InputError, analyze, verify
-from agent.config import AgentConfig
+from gene_r1.agent.api import InputError, analyze, verify
+from gene_r1.agent.config import AgentConfig
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 
@@ -20,8 +20,8 @@ def test_the_full_loop_reports_a_grounded_name_with_evidence_verdicts_and_timing
 
 
 def test_explain_adds_a_sanitised_explanation_without_invented_numbers(agent_context):
-    from agent.context import AgentContext
-    from agent.reasoning import quoted_numbers
+    from gene_r1.agent.context import AgentContext
+    from gene_r1.agent.reasoning import quoted_numbers
 
     explaining = AgentContext(
         config=AgentConfig(home=agent_context.config.home, model=agent_context.config.model, explain=True,
@@ -35,7 +35,7 @@ def test_explain_adds_a_sanitised_explanation_without_invented_numbers(agent_con
 
 
 def test_the_ranker_alone_never_loads_the_model(agent_context):
-    from agent.context import AgentContext
+    from gene_r1.agent.context import AgentContext
 
     ranker_only = AgentContext(config=AgentConfig(home=agent_context.config.home, model="/nonexistent/model",
                                                   selection="ranker"), kb_override=agent_context.kb)
@@ -51,7 +51,7 @@ def shown_enrichment(result) -> list[str]:
 def test_evidence_k_is_how_many_of_the_strongest_enrichment_hits_a_report_shows(agent_context):
     from dataclasses import replace
 
-    from agent.context import AgentContext
+    from gene_r1.agent.context import AgentContext
 
     def analysed_with(k: int):
         context = AgentContext(config=replace(agent_context.config, evidence_k=k), kb_override=agent_context.kb)

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from agent.batch.inputs import GeneSetInput
-from agent.batch.runner import finished_ids, read_results, run_batch
+from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.batch.runner import finished_ids, read_results, run_batch
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 SETS = [
@@ -55,7 +55,7 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, t
     gmt = write_gmt(tmp_path / "sets.gmt", sets)
     out = tmp_path / "out"
     env = {**os.environ, "GENE_R1_HOME": str(agent_config.home), "GENE_R1_MODEL": agent_config.model}
-    command = [sys.executable, "-m", "agent.cli", "batch", str(gmt), "--out", str(out), "--batch-size", "2"]
+    command = [sys.executable, "-m", "gene_r1.agent.cli", "batch", str(gmt), "--out", str(out), "--batch-size", "2"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     results = out / "results.jsonl"
     deadline = time.monotonic() + 240
@@ -79,7 +79,7 @@ def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(agent_config, t
 
 
 def test_each_record_is_handed_over_as_its_set_finishes_not_at_the_end_of_the_chunk(agent_context):
-    from agent.batch.runner import analyse_chunk
+    from gene_r1.agent.batch.runner import analyse_chunk
 
     chunk = [GeneSetInput("a", tuple(MITOSIS)), GeneSetInput("b", ("NOTAGENE1",)),
              GeneSetInput("c", tuple(MISMATCH_REPAIR))]

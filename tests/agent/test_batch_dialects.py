@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.inputs import InputFileError, read_gene_sets
+from gene_r1.agent.batch.inputs import InputFileError, read_gene_sets
 
 # The same small DESeq2-like result in every dialect: CDK1 and PLK1 up, MLH1 down, TP53 not significant.
 EXPECTED = {"de:up": ("CDK1", "PLK1"), "de:down": ("MLH1",)}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.inputs import InputFileError, Thresholds, detect_format, read_gene_sets
+from gene_r1.agent.batch.inputs import InputFileError, Thresholds, detect_format, read_gene_sets
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

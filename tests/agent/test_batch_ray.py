@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch.inputs import GeneSetInput, read_gene_sets
-from agent.batch.lock import OutputLockedError, exclusive_output
-from agent.batch.runner import read_results, run_batch
+from gene_r1.agent.batch.inputs import GeneSetInput, read_gene_sets
+from gene_r1.agent.batch.lock import OutputLockedError, exclusive_output
+from gene_r1.agent.batch.runner import read_results, run_batch
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (.[ray] extra)")
@@ -104,7 +104,7 @@ def kill_processes_under(temp: Path) -> None:
 
 def batch_cli(gmt: Path, out: Path, address: str) -> list[str]:
     return [
-        sys.executable, "-m", "agent.cli", "batch", str(gmt), "--out", str(out),
+        sys.executable, "-m", "gene_r1.agent.cli", "batch", str(gmt), "--out", str(out),
         "--engine", "ray", "--address", address, "--batch-size", "2",
     ]  # fmt: skip
 
@@ -148,7 +148,7 @@ def assert_each_set_once(results: Path, count: int) -> list[dict]:
 @needs_ray
 @pytest.mark.ray
 def test_ray_engine_on_two_nodes_gives_the_local_engines_names(agent_context, two_node_cluster, tmp_path):
-    from agent.batch.ray_engine import RayOptions, run_batch_ray
+    from gene_r1.agent.batch.ray_engine import RayOptions, run_batch_ray
 
     sets = read_gene_sets(write_gmt(tmp_path / "sets.gmt", 4), "auto")
     local = run_batch(sets, tmp_path / "local", context=agent_context, batch_size=2, show_progress=False)
@@ -222,7 +222,7 @@ def test_a_second_run_on_the_same_output_is_refused_with_the_owners_pid(agent_co
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from agent.batch.lock import exclusive_output
+from gene_r1.agent.batch.lock import exclusive_output
 with exclusive_output(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)
@@ -243,8 +243,8 @@ def test_the_output_lock_dies_with_a_killed_run(tmp_path):
 
 
 def test_the_ray_engine_without_ray_names_the_extra_to_install(monkeypatch, tmp_path):
-    from agent.batch.ray_engine import run_batch_ray
-    from agent.config import AgentConfig
+    from gene_r1.agent.batch.ray_engine import run_batch_ray
+    from gene_r1.agent.config import AgentConfig
 
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` sees when the extra is not installed
     with pytest.raises(RuntimeError, match=r"pip install -e '\.\[ray\]'"):

@@ -1,7 +1,7 @@
 """Chat threads: several turns on one gene set, persisted across restarts."""
 
-from agent.chat import build_chat_graph, chat_turn, open_checkpointer
-from agent.coherence_words import NO_VERDICT
+from gene_r1.agent.chat import build_chat_graph, chat_turn, open_checkpointer
+from gene_r1.agent.coherence_words import NO_VERDICT
 from tests.agent.conftest import MISMATCH_REPAIR
 from tests.agent.report_fixtures import (
     CHOLESTEROL,
@@ -47,8 +47,8 @@ def test_threads_are_separate(agent_context, tmp_path):
 def thread_holding(analysis: dict, tmp_path, thread: str = "t"):
     """A real chat graph whose thread holds `analysis` (as a gene-set turn leaves it), and a context that loads
     nothing: these turns answer from the analysis alone."""
-    from agent.config import AgentConfig
-    from agent.context import AgentContext
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.context import AgentContext
 
     graph = build_chat_graph(open_checkpointer(tmp_path))
     graph.update_state({"configurable": {"thread_id": thread}}, {"genes": analysis["genes"], "analysis": analysis})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent.chat_intents import genes_in_families, read_intent
+from gene_r1.agent.chat_intents import genes_in_families, read_intent
 
 SET = ["CDK1", "CCNB1", "RPL3", "RPS6", "MT-ND1"]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from gene_r1.agent.cli import app
 from tests.agent.conftest import MISMATCH_REPAIR
 
 runner = CliRunner()

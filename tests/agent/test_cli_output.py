@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from gene_r1.agent.cli import app
 from tests.agent.conftest import MITOSIS
 
 runner = CliRunner()
@@ -26,7 +26,7 @@ def run_cli(args: list[str], agent_config) -> str:
     env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
     env.pop("TRANSFORMERS_VERBOSITY", None)
     done = subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "gene_r1.agent.cli", *args], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
@@ -59,9 +59,9 @@ def test_verbose_shows_the_libraries_progress_bars(agent_config):
 
 def test_the_terminal_report_shows_the_verdict_the_themes_and_numbered_evidence_with_its_fdr_convention(
         capsys, monkeypatch):
-    from agent.commands import print_summary
+    from gene_r1.agent.commands import print_summary
+    from gene_r1.tools.formatting import FDR_CONVENTION
     from tests.agent.report_fixtures import mixed_analysis
-    from tools.formatting import FDR_CONVENTION
 
     monkeypatch.setenv("COLUMNS", "250")
     print_summary(mixed_analysis())

@@ -21,7 +21,7 @@ HEAVY = ("torch", "transformers", "sentence_transformers", "chromadb", "lightgbm
          "langchain_core", "langsmith", "langchain")
 PROBE = """
 import json, sys
-from agent.cli import app
+from gene_r1.agent.cli import app
 sys.argv = ["gene-r1", *sys.argv[1:]]
 try:
     app()
@@ -55,8 +55,8 @@ def test_help_loads_no_numerical_library(embedded_kb_home):
 def live_embedding_kb(home: Path):
     """The knowledge base with every text embedded by the model at run time (the engine before the stored name
     vectors)."""
-    from knowledge_base.embedding import get_embedder
-    from tools.context import KnowledgeBase
+    from gene_r1.knowledge_base.embedding import get_embedder
+    from gene_r1.tools.context import KnowledgeBase
 
     kb = KnowledgeBase.open(home)
     kb.embed = lambda texts, fallback=None: get_embedder().encode(list(texts))
@@ -80,11 +80,11 @@ def reference_and_fast(embedded_kb_home):
     """Analyses of 30 seeded sets by the reference engines and by the default path."""
     import dataclasses
 
-    from agent.api import analyze
-    from agent.config import AgentConfig
-    from agent.context import AgentContext
-    from agent.ranker import DEFAULT_ASSETS, load_ranker
-    from tools.context import open_knowledge_base
+    from gene_r1.agent.api import analyze
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.context import AgentContext
+    from gene_r1.agent.ranker import DEFAULT_ASSETS, load_ranker
+    from gene_r1.tools.context import open_knowledge_base
 
     config = AgentConfig(home=embedded_kb_home)
     sets = sample_gene_sets(open_knowledge_base(embedded_kb_home).store, 30, seed=7)

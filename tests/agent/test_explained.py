@@ -1,6 +1,6 @@
 """Which genes the evidence explains: only significant pathways that are specific enough count."""
 
-from agent.explained import DEFAULT_MAX_PATHWAY_SIZE, explained_genes, explaining_rows
+from gene_r1.agent.explained import DEFAULT_MAX_PATHWAY_SIZE, explained_genes, explaining_rows
 from tests.agent.report_fixtures import evidence_row
 
 GENES = ["CDK1", "CCNB1", "PLK1", "COL1A1", "ALB"]

@@ -8,10 +8,10 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from agent.flow import END, START, DirectGraph
-from agent.graph import build_graph, build_prepare_graph
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.agent.flow import END, START, DirectGraph
+from gene_r1.agent.graph import build_graph, build_prepare_graph
 from tests.fixtures_kb import sample_gene_sets
 
 
@@ -27,7 +27,7 @@ def context(embedded_kb_home) -> AgentContext:
 
 @pytest.fixture(scope="module")
 def inputs(embedded_kb_home) -> list[list[str]]:
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     sets = sample_gene_sets(open_knowledge_base(embedded_kb_home).store, 12, seed=3)
     return sets + [["NOTAGENE1", "NOTAGENE2"], [], ["TP53"]]

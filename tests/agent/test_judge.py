@@ -9,11 +9,11 @@ import re
 import numpy as np
 import pytest
 
-from agent.candidates import candidate_pool, numbered
-from agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
-from agent.judge import MAX_PROMPT_GENES, decide, judge_prompt, prompt_genes
-from agent.ranker import JudgeSettings
-from agent.reasoning import MAX_GENES_QUOTED, quoted_numbers, render_reasoning, sanitise_explanation
+from gene_r1.agent.candidates import candidate_pool, numbered
+from gene_r1.agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
+from gene_r1.agent.judge import MAX_PROMPT_GENES, decide, judge_prompt, prompt_genes
+from gene_r1.agent.ranker import JudgeSettings
+from gene_r1.agent.reasoning import MAX_GENES_QUOTED, quoted_numbers, render_reasoning, sanitise_explanation
 
 
 def row(pathway_id, name, genes, size, fdr, kind="enrichment"):

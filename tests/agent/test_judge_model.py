@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from agent.judge import judge_many, judge_prompt, model_votes
-from agent.ranker import JudgeSettings
+from gene_r1.agent.judge import judge_many, judge_prompt, model_votes
+from gene_r1.agent.ranker import JudgeSettings
 from tests.agent.test_judge import ranked_candidates
 
 GENES = ["MLH1", "MSH2", "MSH6", "PMS2"]
@@ -15,7 +15,7 @@ GENES = ["MLH1", "MSH2", "MSH6", "PMS2"]
 
 @pytest.fixture(scope="module")
 def tiny_model(tiny_model_dir):
-    from agent.model import ModelConfig, load_model
+    from gene_r1.agent.model import ModelConfig, load_model
 
     return load_model(ModelConfig(model=str(tiny_model_dir), adapter="none", device="cpu"))
 

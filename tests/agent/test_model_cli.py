@@ -8,7 +8,7 @@ import socket
 import pytest
 from typer.testing import CliRunner
 
-from agent.model_cli import app
+from gene_r1.agent.model_cli import app
 
 MITOTIC = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
 runner = CliRunner()
@@ -149,7 +149,7 @@ def test_info_load_reports_what_was_loaded(tiny_model_dir):
 
 
 def test_the_model_commands_are_registered_in_the_gene_r1_app():
-    from agent.cli import app as root
+    from gene_r1.agent.cli import app as root
 
     result = runner.invoke(root, ["model", "--help"])
 

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-import agent.model_types
-from agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, embedded_model_dir
-from agent.model import (
+from gene_r1.agent import model_types
+from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, embedded_model_dir
+from gene_r1.agent.model import (
     EMBEDDED_MODEL_NAME,
     GenerationConfig,
     ModelConfig,
@@ -18,8 +18,8 @@ from agent.model import (
     load_model,
     resolve_adapter,
 )
-from agent.prompts import task_messages
-from knowledge_base.paths import models_dir
+from gene_r1.agent.prompts import task_messages
+from gene_r1.knowledge_base.paths import models_dir
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def shipped_adapter(tiny_lora_adapter_dir, tmp_path, monkeypatch):
     """A default adapter 'shipped' at the place training will put it (redirected into tmp_path)."""
     shipped = tmp_path / "training" / "adapters" / "smollm2-135m-gene-r1"
     shutil.copytree(tiny_lora_adapter_dir, shipped)
-    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", shipped)
+    monkeypatch.setattr(model_types, "DEFAULT_ADAPTER_DIR", shipped)
     return shipped
 
 
@@ -98,7 +98,7 @@ def test_greedy_is_the_default():
 
 
 def test_without_a_shipped_adapter_the_embedded_model_runs_as_its_base(monkeypatch, tmp_path):
-    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
 
     assert default_adapter_dir() is None
     assert resolve_adapter(ModelConfig()) is None
@@ -127,7 +127,7 @@ def test_a_finished_conversion_is_reused(tiny_as_embedded):
 
 
 def test_the_default_config_loads_the_embedded_model_from_the_data_home(tiny_as_embedded, monkeypatch, tmp_path):
-    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
 
     backend = load_model(ModelConfig())
 
@@ -151,19 +151,19 @@ def test_backends_are_cached_per_config(tiny_model_dir):
 
 
 def test_the_agent_config_reads_the_model_variables_through_the_same_one_reader(clean_env):
-    from agent.config import AgentConfig
+    from gene_r1.agent.config import AgentConfig
 
     clean_env.setenv("GENE_R1_MODEL", "ncbi/Gene-R1-8B")
     clean_env.setenv("GENE_R1_ADAPTER", "none")
     agent_config, model_config = AgentConfig.from_env(), ModelConfig.from_env()
     assert (agent_config.model, agent_config.adapter) == (model_config.model, model_config.adapter)
     assert (agent_config.model, agent_config.adapter) == ("ncbi/Gene-R1-8B", "none")
-    clean_env.setattr(agent.model_types, "model_env", lambda: {"backend": "openai"})
+    clean_env.setattr(model_types, "model_env", lambda: {"backend": "openai"})
     assert AgentConfig.from_env().backend == ModelConfig.from_env().backend == "openai"
 
 
 def test_the_agent_config_takes_its_data_home_from_gene_r1_home(isolated_home):
-    from agent.config import AgentConfig
+    from gene_r1.agent.config import AgentConfig
 
     assert AgentConfig.from_env().home == isolated_home
     assert AgentConfig.from_env(home=isolated_home / "other").home == isolated_home / "other"
@@ -171,7 +171,7 @@ def test_the_agent_config_takes_its_data_home_from_gene_r1_home(isolated_home):
 
 def test_the_embedded_model_is_loaded_from_the_configs_data_home_not_gene_r1_home(tiny_model_dir, tmp_path,
                                                                                    monkeypatch, isolated_home):
-    monkeypatch.setattr(agent.model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
+    monkeypatch.setattr(model_types, "DEFAULT_ADAPTER_DIR", tmp_path / "not-shipped")
     other_home = tmp_path / "other-home"
     shutil.copytree(tiny_model_dir, models_dir(other_home) / EMBEDDED_DIR_NAME)
 
@@ -182,11 +182,11 @@ def test_the_embedded_model_is_loaded_from_the_configs_data_home_not_gene_r1_hom
 
 
 def test_the_agent_context_asks_for_its_model_in_its_own_data_home(tmp_path, monkeypatch):
-    import agent.model
-    from agent.config import AgentConfig
-    from agent.context import AgentContext
+    from gene_r1.agent import model
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.context import AgentContext
 
     asked = []
-    monkeypatch.setattr(agent.model, "load_model", lambda config: asked.append(config) or "a model")
+    monkeypatch.setattr(model, "load_model", lambda config: asked.append(config) or "a model")
     assert AgentContext(config=AgentConfig(home=tmp_path / "home", adapter="none")).model == "a model"
     assert [(c.home, c.adapter) for c in asked] == [(tmp_path / "home", "none")]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, is_complete
-from agent.model import EMBEDDED_MODEL_NAME, Generation, GenerationConfig, ModelConfig, load_model
-from agent.parsing import ParsedAnswer, parse_answer
-from agent.prompts import task_messages
-from knowledge_base.paths import models_dir
+from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, is_complete
+from gene_r1.agent.model import EMBEDDED_MODEL_NAME, Generation, GenerationConfig, ModelConfig, load_model
+from gene_r1.agent.parsing import ParsedAnswer, parse_answer
+from gene_r1.agent.prompts import task_messages
+from gene_r1.knowledge_base.paths import models_dir
 
 MITOTIC = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
 

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from agent.model import (
+from gene_r1.agent.model import (
     BackendUnavailableError,
     GenerationConfig,
     ModelBackend,
@@ -14,8 +14,8 @@ from agent.model import (
     ModelError,
     load_model,
 )
-from agent.parsing import parse_answer
-from agent.prompts import reference_messages, task_messages
+from gene_r1.agent.parsing import parse_answer
+from gene_r1.agent.prompts import reference_messages, task_messages
 
 MITOTIC = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.model import (
+from gene_r1.agent.model import (
     Generation,
     GenerationConfig,
     ModelBackend,
@@ -14,7 +14,7 @@ from agent.model import (
     PromptTooLongError,
     load_model,
 )
-from agent.prompts import reference_messages, reference_prompt_text, task_messages
+from gene_r1.agent.prompts import reference_messages, reference_prompt_text, task_messages
 
 MITOTIC = ["CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20"]
 MMR = ["MLH1", "MSH2", "MSH6", "PMS2"]

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from agent.backends.vllm_backend import lora_rank
-from agent.model import BackendUnavailableError, GenerationConfig, ModelConfig, ModelNotFoundError, load_model
-from agent.prompts import task_messages
+from gene_r1.agent.backends.vllm_backend import lora_rank
+from gene_r1.agent.model import BackendUnavailableError, GenerationConfig, ModelConfig, ModelNotFoundError, load_model
+from gene_r1.agent.prompts import task_messages
 
 HAS_VLLM = importlib.util.find_spec("vllm") is not None
 

@@ -2,11 +2,11 @@
 
 import re
 
-from agent.nodes.evidence import gather_evidence
-from agent.nodes.judge import judge
-from agent.nodes.normalise import normalise
-from agent.nodes.report import report
-from agent.nodes.verify import verify
+from gene_r1.agent.nodes.evidence import gather_evidence
+from gene_r1.agent.nodes.judge import judge
+from gene_r1.agent.nodes.normalise import normalise
+from gene_r1.agent.nodes.report import report
+from gene_r1.agent.nodes.verify import verify
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS, run_node
 
 
@@ -62,7 +62,7 @@ def test_the_final_name_is_verified_and_the_quoted_candidates_are_rederived_from
 
 
 def test_a_candidate_quoted_with_genes_it_does_not_hold_is_not_supported(agent_context):
-    from agent.verification import check_quoted_candidate
+    from gene_r1.agent.verification import check_quoted_candidate
 
     state = judged_state(MISMATCH_REPAIR, agent_context)
     altered = dict(state["candidates"][0], overlap_genes=["MLH1", "GAPDH"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.parsing import ParsedAnswer, parse_answer
+from gene_r1.agent.parsing import ParsedAnswer, parse_answer
 
 # (case id, model text, expected name, expected confidence, expected followed_format)
 CASES = [

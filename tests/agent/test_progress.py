@@ -9,9 +9,9 @@ from itertools import count
 
 import pytest
 
-from agent.batch import progress
-from agent.batch.inputs import GeneSetInput
-from agent.batch.progress import Lines, duration_text, log_progress, progress_line, terminal_progress
+from gene_r1.agent.batch import progress
+from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.batch.progress import Lines, duration_text, log_progress, progress_line, terminal_progress
 from tests.fixtures_kb import sample_gene_sets
 
 
@@ -35,7 +35,7 @@ class Terminal(io.StringIO):
 
 @pytest.fixture(scope="module")
 def gene_sets(embedded_kb_home) -> list[GeneSetInput]:
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     sets = sample_gene_sets(open_knowledge_base(embedded_kb_home).store, 24, seed=5)
     return [GeneSetInput(f"set{i}", tuple(genes)) for i, genes in enumerate(sets)]
@@ -43,9 +43,9 @@ def gene_sets(embedded_kb_home) -> list[GeneSetInput]:
 
 def test_a_batch_with_stderr_in_a_file_writes_at_most_one_progress_line_per_10_s(embedded_kb_home, gene_sets,
                                                                                   tmp_path, monkeypatch):
-    from agent.api import get_context
-    from agent.batch.runner import run_batch
-    from agent.config import AgentConfig
+    from gene_r1.agent.api import get_context
+    from gene_r1.agent.batch.runner import run_batch
+    from gene_r1.agent.config import AgentConfig
 
     clock = FakeClock(step=3.0)  # 24 sets, 3 s of fake time per reading
     monkeypatch.setattr(progress, "CLOCK", clock)
@@ -95,7 +95,7 @@ def test_quiet_writes_nothing():
 def test_the_batch_command_s_quiet_option_silences_progress(embedded_kb_home, gene_sets, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from gene_r1.agent.cli import app
 
     gmt = tmp_path / "sets.gmt"
     gmt.write_text("".join(f"{s.id}\tna\t" + "\t".join(s.genes) + "\n" for s in gene_sets[:3]))

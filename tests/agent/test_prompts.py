@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.prompts import (
+from gene_r1.agent.prompts import (
     SYSTEM_PROMPT,
     EvidenceItem,
     PromptInputError,

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from agent.coherence_words import verdict_words
-from agent.reasoning import quoted_numbers
-from agent.render import (
+from gene_r1.agent.coherence_words import verdict_words
+from gene_r1.agent.reasoning import quoted_numbers
+from gene_r1.agent.render import (
     SUMMARY_COLUMNS,
     evidence_rows,
     markdown_verdict,
@@ -23,6 +23,7 @@ from agent.render import (
     to_markdown,
     to_summary_tsv,
 )
+from gene_r1.tools.formatting import FDR_CONVENTION, count_text, fdr_text
 from tests.agent.report_fixtures import (
     INJECTION,
     NOISE,
@@ -34,7 +35,6 @@ from tests.agent.report_fixtures import (
     random_analysis,
     theme,
 )
-from tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
 
 class Cells(HTMLParser):
@@ -237,7 +237,7 @@ def smad3_analysis() -> dict:
 
 
 def test_a_gene_that_only_pathways_above_the_size_cap_contain_is_marked_unexplained_in_the_grid_and_the_list():
-    from agent.web.charts import TOO_LARGE_COLOUR, UNEXPLAINED_COLOUR
+    from gene_r1.agent.web.charts import TOO_LARGE_COLOUR, UNEXPLAINED_COLOUR
 
     result = smad3_analysis()
     assert shown_unexplained(result) == ["SMAD3"]

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import agent.batch.runner as runner
-from agent import analyze_many, rank_genes_groups
-from agent.scverse import COLUMNS, marker_sets
+import gene_r1.agent.batch.runner as runner
+from gene_r1.agent import analyze_many, rank_genes_groups
+from gene_r1.agent.scverse import COLUMNS, marker_sets
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 # scanpy 1.10 `tl.rank_genes_groups` stores each statistic as a DataFrame with one column per group, converted by

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.headline import general_over_reactions, grounded_choices, is_grounded
-from agent.themes import MAX_THEMES, cluster_rows, pathway_groups
+from gene_r1.agent.headline import general_over_reactions, grounded_choices, is_grounded
+from gene_r1.agent.themes import MAX_THEMES, cluster_rows, pathway_groups
 
 
 def row(pid: str, genes: list[str], p: float, size: int = 50, fdr: float | None = None) -> dict:

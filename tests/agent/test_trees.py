@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.ranker import DEFAULT_ASSETS
-from agent.trees import TreeModelError, load_model, read_model
+from gene_r1.agent.ranker import DEFAULT_ASSETS
+from gene_r1.agent.trees import TreeModelError, load_model, read_model
 from tests.fixtures_kb import sample_gene_sets
 
 lightgbm = pytest.importorskip("lightgbm")
@@ -17,11 +17,11 @@ SHIPPED = DEFAULT_ASSETS / "ranker.txt"
 
 def candidate_feature_rows(home: Path, sets: list[list[str]]) -> np.ndarray:
     """The ranker's inputs for real candidates: evidence gathered, pooled and featurised by the agent's engines."""
-    from agent.candidates import candidate_pool
-    from agent.config import AgentConfig
-    from agent.context import AgentContext
-    from agent.evidence import gather
-    from agent.features import candidate_features
+    from gene_r1.agent.candidates import candidate_pool
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.context import AgentContext
+    from gene_r1.agent.evidence import gather
+    from gene_r1.agent.features import candidate_features
 
     context = AgentContext(config=AgentConfig(home=home))
     rows = []
@@ -49,7 +49,7 @@ def train(tmp_path: Path, x: np.ndarray, y: np.ndarray, categorical: list[int] |
 
 
 def test_the_shipped_ranker_scores_real_candidates_exactly_as_lightgbm(embedded_kb_home):
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     sets = sample_gene_sets(open_knowledge_base(embedded_kb_home).store, 40, seed=18)
     features = candidate_feature_rows(embedded_kb_home, sets)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.api import verify
-from agent.state import EvidenceRow
-from agent.verification import WeighedPathway, judge_claim, name_relation
+from gene_r1.agent.api import verify
+from gene_r1.agent.state import EvidenceRow
+from gene_r1.agent.verification import WeighedPathway, judge_claim, name_relation
 
 REPAIR = ["MLH1", "MSH2", "MSH6", "PMS2", "EXO1", "POLD1", "PCNA", "RFC1"]
 INTERFERON = ["ISG15", "IFIT1", "IFIT3", "MX1", "OAS1", "OAS2", "RSAD2", "IFI44L", "STAT1", "IRF7"]

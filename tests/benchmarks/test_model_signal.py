@@ -21,8 +21,8 @@ def load_script():
 def test_the_cached_prompt_gives_the_same_name_likelihood_as_one_plain_forward_pass(tiny_model_dir):
     import torch
 
-    from agent.backends.transformers_backend import TransformersBackend
-    from agent.model_types import ModelConfig
+    from gene_r1.agent.backends.transformers_backend import TransformersBackend
+    from gene_r1.agent.model_types import ModelConfig
 
     backend = TransformersBackend.load(ModelConfig(model=str(tiny_model_dir), adapter="none", threads=1))
     prefix, names = "Genes: MLH1, MSH2, MSH6\nProcess:", ["Mismatch repair", "DNA Repair", "Cell cycle"]

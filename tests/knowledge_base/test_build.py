@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.build import build_knowledge_base
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.build import build_knowledge_base
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 
 def open_store(home: Path) -> PathwayStore:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 
-from knowledge_base import paths
-from knowledge_base.build import build_knowledge_base
-from knowledge_base.cli import kb_summary
-from knowledge_base.index import index_document_count, index_file
-from tools import search_pathways
-from tools.context import KnowledgeBase
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.build import build_knowledge_base
+from gene_r1.knowledge_base.cli import kb_summary
+from gene_r1.knowledge_base.index import index_document_count, index_file
+from gene_r1.tools import search_pathways
+from gene_r1.tools.context import KnowledgeBase
 
 
 def test_the_index_holds_one_document_per_pathway(small_kb_home_indexed):

@@ -6,8 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
-from knowledge_base import paths
-from knowledge_base.cli import app
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.cli import app
 
 runner = CliRunner()
 

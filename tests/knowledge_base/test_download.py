@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.build import BuildReport, build_knowledge_base
-from knowledge_base.download import SourceUrls, fetch_reactome_summations
-from knowledge_base.fetch import HttpPolicy, download_file
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.build import BuildReport, build_knowledge_base
+from gene_r1.knowledge_base.download import SourceUrls, fetch_reactome_summations
+from gene_r1.knowledge_base.fetch import HttpPolicy, download_file
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 from tests.knowledge_base.local_server import LocalServer, Route
 
 FAST = HttpPolicy(connect_timeout=5.0, read_timeout=5.0, retries=2, backoff=0.01)

@@ -8,9 +8,9 @@ import shutil
 import numpy as np
 import pytest
 
-from knowledge_base import embedded, paths
-from knowledge_base.locate import locate_sources
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base import embedded, paths
+from gene_r1.knowledge_base.locate import locate_sources
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 
 def test_the_embedded_releases_unpack_to_checked_files_with_their_releases(tmp_path):
@@ -62,8 +62,8 @@ def test_the_shipped_name_vectors_are_float32_rows_one_per_distinct_name_recorde
 
 
 def test_the_shipped_name_vectors_are_what_the_installed_model_computes():
-    from knowledge_base.documents import content_hash
-    from knowledge_base.embedding import get_embedder
+    from gene_r1.knowledge_base.documents import content_hash
+    from gene_r1.knowledge_base.embedding import get_embedder
 
     names = ["Cell Cycle, Mitotic", "Mismatch Repair", "Aerobic Glycolysis"]
     embedder = get_embedder()
@@ -75,8 +75,8 @@ def test_the_shipped_name_vectors_are_what_the_installed_model_computes():
 
 
 def test_a_build_without_a_source_uses_the_embedded_releases_and_no_network(tmp_path, monkeypatch):
-    from knowledge_base import fetch
-    from knowledge_base.build import build_knowledge_base
+    from gene_r1.knowledge_base import fetch
+    from gene_r1.knowledge_base.build import build_knowledge_base
 
     monkeypatch.delenv(paths.SOURCE_DIR_ENV, raising=False)
     monkeypatch.setattr(fetch.requests, "request", lambda *a, **k: pytest.fail("the build touched the network"))

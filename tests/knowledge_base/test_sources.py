@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.sources import (
+from gene_r1.knowledge_base.sources import (
     parse_reactome_gmt,
     parse_reactome_names,
     parse_reactome_relations,
     parse_wikipathways_enrichr,
     parse_wikipathways_gmt,
 )
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base.store import KnowledgeBaseError
 
 
 def write(path: Path, *lines: str) -> Path:

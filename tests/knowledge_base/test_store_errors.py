@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.store import KnowledgeBaseError, PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.store import KnowledgeBaseError, PathwayStore
 
 
 def test_a_missing_store_says_how_to_build_it(tmp_path):

@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from knowledge_base import download, fetch, paths
-from knowledge_base.changes import CHANGES_FILE
-from knowledge_base.cli import app
+from gene_r1.knowledge_base import download, fetch, paths
+from gene_r1.knowledge_base.changes import CHANGES_FILE
+from gene_r1.knowledge_base.cli import app
 from tests.knowledge_base.test_download import FAST, online_build, server, urls, zipped  # noqa: F401 (fixture)
 
 runner = CliRunner()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.store import Alias, GeneRecord, Pathway, SourceRelease, StoreContents, write_store
-from tools.context import KnowledgeBase
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.store import Alias, GeneRecord, Pathway, SourceRelease, StoreContents, write_store
+from gene_r1.tools.context import KnowledgeBase
 
 CELL_CYCLE = ("CDK1", "CCNB1", "CCNA2", "PLK1", "AURKA", "BUB1", "MAD2L1", "CDC20")
 MISMATCH = ("MLH1", "MSH2", "MSH6", "PMS2", "EXO1")
@@ -83,8 +83,8 @@ def small_kb(small_home: Path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def small_indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small store with its search index (session-scoped: read-only)."""
-    from knowledge_base.index import build_index
-    from knowledge_base.store import PathwayStore
+    from gene_r1.knowledge_base.index import build_index
+    from gene_r1.knowledge_base.store import PathwayStore
 
     home = make_home(tmp_path_factory.mktemp("small-indexed"))
     store = PathwayStore.open(paths.store_path(home))

@@ -4,11 +4,11 @@ import os
 
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.store import KnowledgeBaseError
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.store import KnowledgeBaseError
+from gene_r1.tools import enrich, normalise_genes
+from gene_r1.tools.context import open_knowledge_base
 from tests.tools.conftest import make_home
-from tools import enrich, normalise_genes
-from tools.context import open_knowledge_base
 
 
 def test_the_knowledge_base_is_opened_once_per_data_home(small_home):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from tools import gene_info, pathway_details
-from tools.errors import ToolInputError, UnknownPathwayError
-from tools.genes import SymbolMapping
-from tools.pathways import PathwayRef
+from gene_r1.tools import gene_info, pathway_details
+from gene_r1.tools.errors import ToolInputError, UnknownPathwayError
+from gene_r1.tools.genes import SymbolMapping
+from gene_r1.tools.pathways import PathwayRef
 
 
 def test_pathway_details_give_name_source_description_hierarchy_and_genes(small_kb):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge_base.embedding import cosine_similarity, get_embedder
+from gene_r1.knowledge_base.embedding import cosine_similarity, get_embedder
 
 
 def test_embeddings_are_unit_vectors_of_the_model_dimension():

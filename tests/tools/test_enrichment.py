@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
+from gene_r1.tools import enrich, run_enrichment
+from gene_r1.tools.context import KnowledgeBase
+from gene_r1.tools.enrichment import EnrichmentIndex
+from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.stats import benjamini_hochberg
 from tests.tools.conftest import CELL_CYCLE, MISMATCH, make_home, small_contents
-from tools import enrich, run_enrichment
-from tools.context import KnowledgeBase
-from tools.enrichment import EnrichmentIndex
-from tools.errors import ToolInputError
-from tools.stats import benjamini_hochberg
 
 MITOTIC = re.compile(r"cell cycle|mitotic|mitosis|APC/C|G2/M|M phase|spindle|kinetochore|checkpoint", re.I)
 

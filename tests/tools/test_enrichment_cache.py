@@ -7,11 +7,11 @@ import os
 
 import numpy as np
 
-from knowledge_base import paths
-from knowledge_base.store import PathwayStore
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.store import PathwayStore
+from gene_r1.tools.enrichment_index import EnrichmentIndex
 from tests.fixtures_kb import sample_gene_sets
 from tests.tools.conftest import APOPTOSIS, CELL_CYCLE, GLYCOLYSIS, MISMATCH, make_home, small_contents
-from tools.enrichment_index import EnrichmentIndex
 
 QUERIES = [list(CELL_CYCLE), list(MISMATCH[:3]) + ["TP53"], list(GLYCOLYSIS[:4]) + list(APOPTOSIS[:2]), ["FILL3"]]
 
@@ -69,7 +69,7 @@ def test_an_unreadable_cache_is_rebuilt_and_a_read_only_one_skipped(small_kb, tm
 
 
 def test_the_knowledge_base_of_the_embedded_releases_reads_its_saved_index(embedded_kb_home):
-    from tools.context import KnowledgeBase, open_knowledge_base
+    from gene_r1.tools.context import KnowledgeBase, open_knowledge_base
 
     first = open_knowledge_base(embedded_kb_home).enrichment_index  # saved beside the store by the first use
     again = KnowledgeBase.open(embedded_kb_home)
@@ -82,6 +82,6 @@ def test_the_knowledge_base_of_the_embedded_releases_reads_its_saved_index(embed
 
 
 def _key(store: PathwayStore) -> str:
-    from tools.enrichment_index import _store_key
+    from gene_r1.tools.enrichment_index import _store_key
 
     return _store_key(store, store.sources())

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from gene_r1.tools.enrichment_index import LARGE_QUERY, EnrichmentIndex
 from tests.tools.conftest import MISMATCH
-from tools.enrichment_index import LARGE_QUERY, EnrichmentIndex
 
 
 def library(gene_sets: dict[str, set[str]], sources: dict[str, str], names: dict[str, str] | None = None):

@@ -6,10 +6,9 @@ import math
 
 import numpy as np
 
-from agent.coherence import SHIPPED_NULL_DIR
-from agent.explained import explained_genes
-from tests.tools.conftest import CELL_CYCLE, GLYCOLYSIS, OTHER
-from tools.enrichment_null import (
+from gene_r1.agent.coherence import SHIPPED_NULL_DIR
+from gene_r1.agent.explained import explained_genes
+from gene_r1.tools.enrichment_null import (
     EnrichmentNull,
     NullComputer,
     compute_null,
@@ -17,6 +16,7 @@ from tools.enrichment_null import (
     load_or_compute_null,
     set_statistics,
 )
+from tests.tools.conftest import CELL_CYCLE, GLYCOLYSIS, OTHER
 
 SOURCES = ("reactome", "wikipathways")
 INTERFERON = ["ISG15", "IFIT1", "IFIT3", "MX1", "OAS1", "OAS2", "RSAD2", "IFI44L", "STAT1", "IRF7"]
@@ -32,7 +32,7 @@ def test_best_evidence_is_the_strongest_specific_pathway_sharing_two_genes(real_
 
 
 def test_connected_share_counts_genes_sharing_a_small_pathway_with_another(real_kb):
-    from tools.enrichment_null import SMALL_SIZE
+    from gene_r1.tools.enrichment_null import SMALL_SIZE
 
     index = real_kb.enrichment_index
     genes = INTERFERON + RANDOM_TEN
@@ -79,7 +79,7 @@ def test_reached_counts_draws_at_least_as_strong_at_the_nearest_size():
 
 
 def test_the_null_is_cached_beside_the_knowledge_base_and_reused(small_kb, tmp_path, monkeypatch):
-    import tools.enrichment_null as module
+    import gene_r1.tools.enrichment_null as module
 
     monkeypatch.setattr(module, "SIZE_GRID", (2, 4))
     calls = []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.genes import MAX_GENES, GeneInputError, SymbolMapping, normalise_genes
+from gene_r1.tools.genes import MAX_GENES, GeneInputError, SymbolMapping, normalise_genes
 
 
 def test_case_whitespace_and_quotes_are_normalised_and_case_changes_reported(small_kb):

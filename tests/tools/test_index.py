@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge_base import paths
-from knowledge_base.documents import GENES_IN_DOCUMENT, pathway_document, pathway_documents
-from knowledge_base.embedding import get_embedder
-from knowledge_base.index import (
+from gene_r1.knowledge_base import paths
+from gene_r1.knowledge_base.documents import GENES_IN_DOCUMENT, pathway_document, pathway_documents
+from gene_r1.knowledge_base.embedding import get_embedder
+from gene_r1.knowledge_base.index import (
     build_index,
     index_document_count,
     index_file,
@@ -18,7 +18,7 @@ from knowledge_base.index import (
     load_index,
     update_index,
 )
-from knowledge_base.store import KnowledgeBaseError, Pathway, PathwayStore, write_store
+from gene_r1.knowledge_base.store import KnowledgeBaseError, Pathway, PathwayStore, write_store
 from tests.tools.conftest import small_contents
 
 

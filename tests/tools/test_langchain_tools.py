@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tools import langchain_tools
+from gene_r1.tools import langchain_tools
 
 
 @pytest.fixture

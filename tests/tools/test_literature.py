@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from gene_r1.agent.cli import app
+from gene_r1.tools.errors import OnlineServiceError
+from gene_r1.tools.literature import find_papers, pubmed_query
 from tests.knowledge_base.local_server import LocalServer, Route
-from tools.errors import OnlineServiceError
-from tools.literature import find_papers, pubmed_query
 
 MISMATCH_REPAIR = ["MLH1", "MSH2", "MSH6", "PMS2"]
 

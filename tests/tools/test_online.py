@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tools import reactome_pathways, wikipathways_pathways
-from tools.errors import OnlineServiceError
-from tools.http import HttpPolicy, request_json
+from gene_r1.tools import reactome_pathways, wikipathways_pathways
+from gene_r1.tools.errors import OnlineServiceError
+from gene_r1.tools.http import HttpPolicy, request_json
 
 FAST = HttpPolicy(connect_timeout=1.0, read_timeout=0.5, retries=1, backoff=0.0)
 TOKEN = "MjAyNTExMjYxMzAwMDBfMQ%3D%3D"

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.store import KnowledgeBaseError
-from tools import search_pathways
-from tools.errors import ToolInputError
-from tools.search import Lexicon, words
+from gene_r1.knowledge_base.store import KnowledgeBaseError
+from gene_r1.tools import search_pathways
+from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.search import Lexicon, words
 
 
 def test_search_finds_pathways_by_meaning_not_only_by_words(small_indexed_kb):
@@ -37,8 +37,8 @@ def test_genes_are_normalised_before_filtering(small_indexed_kb):
 
 
 def test_a_pathway_name_is_searched_with_its_stored_vector_without_loading_the_model(small_indexed_home, monkeypatch):
-    from knowledge_base import embedding
-    from tools.context import KnowledgeBase
+    from gene_r1.knowledge_base import embedding
+    from gene_r1.tools.context import KnowledgeBase
 
     kb = KnowledgeBase.open(small_indexed_home)
     monkeypatch.setattr(embedding, "get_embedder", lambda *a: pytest.fail("the embedding model was loaded"))
@@ -50,7 +50,7 @@ def test_a_pathway_name_is_searched_with_its_stored_vector_without_loading_the_m
 
 
 def test_dense_similarity_is_the_exact_cosine_of_query_and_document(small_indexed_kb):
-    from knowledge_base.embedding import get_embedder
+    from gene_r1.knowledge_base.embedding import get_embedder
 
     index = small_indexed_kb.index
     query = get_embedder().encode(["repair of mispaired bases"])[0]
@@ -92,7 +92,7 @@ def test_search_without_an_index_says_how_to_build_it(small_kb):
 
 
 def test_rare_query_words_weigh_more_in_name_coverage():
-    from knowledge_base.store import Pathway
+    from gene_r1.knowledge_base.store import Pathway
 
     pathways = [Pathway(f"P{i}", "reactome", name, ()) for i, name in enumerate(
         ["DNA Repair", "Mismatch Repair", "DNA Replication", "DNA Damage Bypass", "Repair of DNA", "Glycolysis"])]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
-from tools.stats import hypergeom_sf
+from gene_r1.tools.stats import hypergeom_sf
 
 GRID = [(population, draws) for population in (20, 500, 13_325, 44_859) for draws in (1, 8, 50, 5_000)
         if draws <= population]

@@ -1,14 +1,14 @@
 """The cuts the agent, training and evaluation share are one definition each (`tools.thresholds`)."""
 
-from agent.config import AgentConfig
-from agent.explained import DEFAULT_FDR_THRESHOLD
-from agent.features import NEAR_NAME
-from tools.enrichment_null import FDR_THRESHOLD
-from tools.thresholds import NEAR_DUPLICATE_JACCARD, RIGHT_NAME_COSINE, SIGNIFICANT_FDR
-from training.data import DataConfig
-from training.judge_data import JudgeDataConfig
-from training.judge_model_data import SUPPORT_FDR
-from training.judge_train import RIGHT_NAME
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.explained import DEFAULT_FDR_THRESHOLD
+from gene_r1.agent.features import NEAR_NAME
+from gene_r1.tools.enrichment_null import FDR_THRESHOLD
+from gene_r1.tools.thresholds import NEAR_DUPLICATE_JACCARD, RIGHT_NAME_COSINE, SIGNIFICANT_FDR
+from gene_r1.training.data import DataConfig
+from gene_r1.training.judge_data import JudgeDataConfig
+from gene_r1.training.judge_model_data import SUPPORT_FDR
+from gene_r1.training.judge_train import RIGHT_NAME
 
 
 def test_the_agent_and_training_call_the_same_hits_significant():

@@ -8,8 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from agent.coherence import CoherenceModel
-from training.analyst_train import (
+from gene_r1.agent.coherence import CoherenceModel
+from gene_r1.training.analyst_train import (
     MAX_REAL_CALLED_NONE,
     auroc,
     choose_none_threshold,
@@ -17,7 +17,7 @@ from training.analyst_train import (
     headline_of,
     reliability,
 )
-from training.noise_protocol import versions
+from gene_r1.training.noise_protocol import versions
 
 
 def test_auroc_is_the_chance_a_positive_outscores_a_negative():

@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from training.benchmarks import held_out_go_ids
-from training.data import DataConfig, build_data, read_jsonl
-from training.evidence import EvidenceLibrary
-from training.similarity import rouge_l
+from gene_r1.training.benchmarks import held_out_go_ids
+from gene_r1.training.data import DataConfig, build_data, read_jsonl
+from gene_r1.training.evidence import EvidenceLibrary
+from gene_r1.training.similarity import rouge_l
 
 SMALL = DataConfig(seed=7, reasoning={"go_bp": 30, "reactome": 20, "wikipathways": 10, "go_mf": 5, "go_cc": 5},
                    knowledge=8, task=8, validation_fraction=0.2, max_prompt_genes=15)
@@ -67,8 +67,8 @@ def test_evidence_excludes_the_target_and_every_set_with_its_genes(built, librar
 
 
 def test_examples_use_the_agents_evidence_prompt_and_the_parsers_format(built):
-    from agent.parsing import parse_answer
-    from agent.prompts import format_evidence, task_messages
+    from gene_r1.agent.parsing import parse_answer
+    from gene_r1.agent.prompts import format_evidence, task_messages
 
     reasoning = [r for r in built["train"] if r["stage"] == "reasoning"]
     for row in reasoning:
@@ -103,7 +103,7 @@ def test_the_same_seed_builds_the_same_files(built, shared_data, library, tmp_pa
 def test_train_data_command_builds_splits_without_held_out_ids(shared_data, tmp_path):
     from typer.testing import CliRunner
 
-    from training.cli import gene_r1_app
+    from gene_r1.training.cli import gene_r1_app
 
     app = gene_r1_app()
 
@@ -123,7 +123,7 @@ def test_train_data_command_builds_splits_without_held_out_ids(shared_data, tmp_
 def test_train_data_command_explains_a_missing_source_dir(tmp_path):
     from typer.testing import CliRunner
 
-    from training.cli import gene_r1_app
+    from gene_r1.training.cli import gene_r1_app
 
     app = gene_r1_app()
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from training.benchmarks import GeneSetCase, load_benchmark
-from training.cli import gene_r1_app
-from training.evaluate import (
+from gene_r1.training.benchmarks import GeneSetCase, load_benchmark
+from gene_r1.training.cli import gene_r1_app
+from gene_r1.training.evaluate import (
     PercentileReference,
     Prediction,
     markdown_table,
@@ -19,7 +19,7 @@ from training.evaluate import (
     score,
     select_cases,
 )
-from training.similarity import Encoder
+from gene_r1.training.similarity import Encoder
 
 app = gene_r1_app()
 CASES = [GeneSetCase("S1", "DNA mismatch repair", ("MLH1", "MSH2", "MSH6", "PMS2"), "test"),
@@ -70,7 +70,7 @@ def test_limit_takes_a_seeded_sample_in_file_order(shared_data):
 
 
 def test_model_system_parses_the_models_answers(tiny_model_dir):
-    from agent.model import ModelConfig, load_model
+    from gene_r1.agent.model import ModelConfig, load_model
 
     model = load_model(ModelConfig(model=str(tiny_model_dir), adapter="none", device="cpu"))
     predictions = model_system(model, max_new_tokens=8)(CASES)

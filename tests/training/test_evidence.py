@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from training.benchmarks import load_benchmark
-from training.evidence import EvidenceLibrary
+from gene_r1.training.benchmarks import load_benchmark
+from gene_r1.training.evidence import EvidenceLibrary
 
 
 @pytest.fixture(scope="module")

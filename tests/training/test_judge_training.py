@@ -13,19 +13,19 @@ import sys
 import numpy as np
 import pytest
 
-from tests.training.tiny_recipes import tiny_recipe
-from training.benchmarks import held_out_go_ids
-from training.grounded_eval import paired_bootstrap
-from training.judge_data import JudgeDataConfig, LeaveOut, build_judge_data, dev_bucket
-from training.judge_model_data import judge_examples
-from training.judge_train import (
+from gene_r1.training.benchmarks import held_out_go_ids
+from gene_r1.training.grounded_eval import paired_bootstrap
+from gene_r1.training.judge_data import JudgeDataConfig, LeaveOut, build_judge_data, dev_bucket
+from gene_r1.training.judge_model_data import judge_examples
+from gene_r1.training.judge_train import (
     expected_calibration_error,
     featurize,
     fit_name_projection,
     relevance,
     train_ranker,
 )
-from training.rewards import judge_choice, judge_choice_reward, judge_verified_reward
+from gene_r1.training.rewards import judge_choice, judge_choice_reward, judge_verified_reward
+from tests.training.tiny_recipes import tiny_recipe
 
 
 def trigram_bucket(trigram: str) -> int:
@@ -45,7 +45,7 @@ def fake_embed(texts):
 
 @pytest.fixture(scope="module")
 def kb(built_kb_home):
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     return open_knowledge_base(built_kb_home)
 
@@ -63,7 +63,7 @@ def read(path):
 
 
 def dev_side_in_a_fresh_interpreter(ids, hash_seed: str) -> list[bool]:
-    code = ("import json, sys; from training.judge_data import dev_bucket; "
+    code = ("import json, sys; from gene_r1.training.judge_data import dev_bucket; "
             "print(json.dumps([dev_bucket(i) for i in json.load(sys.stdin)]))")
     done = subprocess.run([sys.executable, "-c", code], input=json.dumps(ids), capture_output=True, text=True,
                           check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed})
@@ -140,7 +140,7 @@ def test_the_ranker_learns_a_signal_that_the_labels_carry():
     rows = synthetic_rows(120)
     data = featurize(rows, fake_embed, fit_name_projection(rows, fake_embed))
     booster = train_ranker(data, rounds=30)
-    from training.judge_train import chosen_cosines
+    from gene_r1.training.judge_train import chosen_cosines
 
     chosen = chosen_cosines(booster.predict(data.features), data).mean()
     first = chosen_cosines(-data.features[:, 0], data).mean()  # the top hit
@@ -148,9 +148,9 @@ def test_the_ranker_learns_a_signal_that_the_labels_carry():
 
 
 def test_training_writes_assets_the_agent_loads_and_ranks_with(tmp_path, monkeypatch):
-    from agent.judge import rank
-    from agent.ranker import ASSET_FILES, load_ranker
-    from training import judge_pipeline
+    from gene_r1.agent.judge import rank
+    from gene_r1.agent.ranker import ASSET_FILES, load_ranker
+    from gene_r1.training import judge_pipeline
 
     data_dir, assets = tmp_path / "data", tmp_path / "assets"
     data_dir.mkdir()
@@ -183,8 +183,8 @@ def test_calibration_error_is_zero_when_stated_confidence_matches_the_outcomes()
 class OrderRanker:
     """Keeps the enrichment order: enough to build judge examples without a trained ranker."""
 
-    from agent.features import NAME_COMPONENTS, NameProjection
-    from agent.ranker import JudgeSettings
+    from gene_r1.agent.features import NAME_COMPONENTS, NameProjection
+    from gene_r1.agent.ranker import JudgeSettings
 
     settings = JudgeSettings()
     projection = NameProjection(np.zeros(64), np.zeros((NAME_COMPONENTS, 64)))  # fake_embed's 64 dimensions
@@ -225,7 +225,7 @@ def test_paired_bootstrap_interval_contains_the_mean_difference_and_excludes_zer
 
 @pytest.fixture(scope="module")
 def judge_model_data(judge_data, tmp_path_factory):
-    from training.data import write_jsonl
+    from gene_r1.training.data import write_jsonl
 
     out = tmp_path_factory.mktemp("judge-model")
     examples = judge_examples(read(judge_data / "train.jsonl"), OrderRanker(), fake_embed, shown=4)
@@ -243,9 +243,9 @@ def judge_recipe(model_dir, stage: str, **training):
 def test_the_judge_recipes_run_sft_then_dpo_then_grpo_on_the_tiny_model(tiny_model_dir, judge_model_data, tmp_path):
     import dataclasses
 
-    from training.dpo import run_dpo
-    from training.grpo import run_grpo
-    from training.sft import run_sft
+    from gene_r1.training.dpo import run_dpo
+    from gene_r1.training.grpo import run_grpo
+    from gene_r1.training.sft import run_sft
 
     sft = run_sft(judge_recipe(tiny_model_dir, "sft", max_steps=1), judge_model_data, tmp_path / "sft")
     dpo = run_dpo(dataclasses.replace(judge_recipe(tiny_model_dir, "dpo"), adapter=str(sft)), judge_model_data,
@@ -258,7 +258,7 @@ def test_the_judge_recipes_run_sft_then_dpo_then_grpo_on_the_tiny_model(tiny_mod
 
 
 def test_the_shipped_judge_recipes_parse():
-    from training.recipes import load_recipe
+    from gene_r1.training.recipes import load_recipe
 
     for name, stage in (("judge-sft", "sft"), ("judge-dpo", "dpo"), ("judge-grpo", "grpo"), ("judge-sft-gpu", "sft")):
         recipe = load_recipe(f"smollm2-135m/{name}")
@@ -266,8 +266,8 @@ def test_the_shipped_judge_recipes_parse():
 
 
 def test_go_leave_term_out_removes_the_target_and_go_terms_nearly_equal_to_the_set_only():
-    from tools.enrichment import EnrichmentIndex
-    from training.grounded_eval import go_leave_out_ids
+    from gene_r1.tools.enrichment import EnrichmentIndex
+    from gene_r1.training.grounded_eval import go_leave_out_ids
 
     sets = {"GO:0000001": {"A", "B", "C", "D"}, "GO:0000002": {"A", "B", "C"}, "GO:0000003": {"A", "X", "Y", "Z"},
             "R-HSA-1": {"A", "B", "C", "D"}}

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from agent.naming import NAMING_GENES, naming_prompt
-from agent.parsing import parse_answer
+from gene_r1.agent.naming import NAMING_GENES, naming_prompt
+from gene_r1.agent.parsing import parse_answer
+from gene_r1.training.benchmarks import held_out_go_ids
+from gene_r1.training.naming_data import NamingDataConfig, build_naming_data, naming_answer, naming_example
 from tests.training.test_judge_training import OrderRanker, fake_embed
-from training.benchmarks import held_out_go_ids
-from training.naming_data import NamingDataConfig, build_naming_data, naming_answer, naming_example
 
 
 def candidate(number: int, name: str, label: float, genes=("MLH1",), fdr: float | None = 1e-3) -> dict:
@@ -58,7 +58,7 @@ def test_an_example_keeps_the_ranker_order_and_each_shown_candidates_label():
 
 @pytest.fixture(scope="module")
 def naming_data(shared_data, built_kb_home, tmp_path_factory):
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     kb = open_knowledge_base(built_kb_home)
     out = tmp_path_factory.mktemp("naming-data")
@@ -82,7 +82,7 @@ def test_naming_data_holds_no_reserved_or_benchmark_term_and_splits_by_term(nami
 
 @pytest.mark.slow
 def test_naming_data_is_the_same_for_the_same_seed(naming_data, shared_data, built_kb_home, tmp_path):
-    from tools.context import open_knowledge_base
+    from gene_r1.tools.context import open_knowledge_base
 
     build_naming_data(shared_data, open_knowledge_base(built_kb_home), tmp_path, NamingDataConfig(seed=5, train=20,
                       dev=6), fake_embed, OrderRanker(), lambda genes: {g: f"name of {g}" for g in genes})

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from gene_r1.training.cli import app
+from gene_r1.training.data import write_jsonl
+from gene_r1.training.naming_data import naming_example
+from gene_r1.training.recipes import load_recipe
 from tests.training.test_naming_data import candidate
 from tests.training.tiny_recipes import tiny_recipe
-from training.cli import app
-from training.data import write_jsonl
-from training.naming_data import naming_example
-from training.recipes import load_recipe
 
 SETS = [("mismatch repair", ["MLH1", "MSH2", "MSH6"], "Mismatch repair", "DNA Repair"),
         ("mitotic cell cycle", ["CDK1", "CCNB1", "PLK1"], "Cell Cycle, Mitotic", "Cell Cycle"),
@@ -53,7 +53,7 @@ def test_scoring_only_the_answer_tokens_gives_the_same_loss_and_gradients(tiny_m
     from transformers import AutoModelForCausalLM
     from trl.trainer.utils import add_fused_lm_head
 
-    from training.naming_sft import answer_tokens_only
+    from gene_r1.training.naming_sft import answer_tokens_only
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     add_fused_lm_head(model, outputs=("log_probs", "entropy", "is_top1"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.recipes import RECIPES_DIR, RecipeError, load_recipe, recipe_from_dict
+from gene_r1.training.recipes import RECIPES_DIR, RecipeError, load_recipe, recipe_from_dict
 
 
 @pytest.mark.parametrize("path", sorted(RECIPES_DIR.glob("*/*.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}")

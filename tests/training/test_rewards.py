@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from training.rewards import (
+from gene_r1.training.rewards import (
     REWARDS,
     completion_text,
     format_reward,

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from training.common import lora_config
-from training.recipes import load_recipe
-from training.ship import ship_adapter
+from gene_r1.training.common import lora_config
+from gene_r1.training.recipes import load_recipe
+from gene_r1.training.ship import ship_adapter
 
 
 def test_cpu_recipe_adapts_only_the_last_layers():

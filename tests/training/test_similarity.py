@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from training.similarity import Encoder, rouge_l
+from gene_r1.training.similarity import Encoder, rouge_l
 
 
 def test_rouge_l_is_one_for_the_same_words_and_zero_for_disjoint_ones():

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from gene_r1.training.data import DataConfig, build_data
+from gene_r1.training.evidence import EvidenceLibrary
+from gene_r1.training.similarity import rouge_l
 from tests.training.tiny_recipes import tiny_recipe
-from training.data import DataConfig, build_data
-from training.evidence import EvidenceLibrary
-from training.similarity import rouge_l
 
 TINY_DATA = DataConfig(seed=1, reasoning={"go_bp": 4, "reactome": 4}, knowledge=2, task=2, max_prompt_genes=8)
 
@@ -24,7 +24,7 @@ def data_dir(shared_data, tmp_path_factory):
 
 @pytest.mark.slow
 def test_sft_trains_checkpoints_resumes_and_writes_a_card(tiny_model_dir, data_dir, tmp_path):
-    from training.sft import run_sft
+    from gene_r1.training.sft import run_sft
 
     out = tmp_path / "sft"
     final = run_sft(tiny_recipe(tiny_model_dir, "sft"), data_dir, out)
@@ -39,8 +39,8 @@ def test_sft_trains_checkpoints_resumes_and_writes_a_card(tiny_model_dir, data_d
 
 @pytest.mark.slow
 def test_sft_adapter_loads_in_the_model_runtime(tiny_model_dir, data_dir, tmp_path):
-    from agent.model import GenerationConfig, ModelConfig, load_model
-    from training.sft import run_sft
+    from gene_r1.agent.model import GenerationConfig, ModelConfig, load_model
+    from gene_r1.training.sft import run_sft
 
     final = run_sft(tiny_recipe(tiny_model_dir, "sft", max_steps=1), data_dir, tmp_path / "sft")
     model = load_model(ModelConfig(model=str(tiny_model_dir), adapter=str(final), device="cpu"))
@@ -52,8 +52,8 @@ def test_sft_adapter_loads_in_the_model_runtime(tiny_model_dir, data_dir, tmp_pa
 def test_grpo_trains_with_the_recipe_rewards_from_an_sft_adapter(tiny_model_dir, data_dir, tmp_path):
     import dataclasses
 
-    from training.grpo import run_grpo
-    from training.sft import run_sft
+    from gene_r1.training.grpo import run_grpo
+    from gene_r1.training.sft import run_sft
 
     sft = run_sft(tiny_recipe(tiny_model_dir, "sft", max_steps=1), data_dir, tmp_path / "sft")
     recipe = dataclasses.replace(tiny_recipe(tiny_model_dir, "grpo", stages=["reasoning"]), adapter=str(sft))

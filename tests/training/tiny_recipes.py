@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.recipes import Recipe, recipe_from_dict
+from gene_r1.training.recipes import Recipe, recipe_from_dict
 
 TINY_REWARDS = ("think", "process", "format", "rouge_l", "verification")
 

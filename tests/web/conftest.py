@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import AgentConfig
+from gene_r1.agent.config import AgentConfig
 
 LOCAL = "http://127.0.0.1"  # test clients name a host the app allows (the bound host and loopback names)
 TEST_OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "web"
@@ -53,7 +53,7 @@ def state_dir(tmp_path) -> Path:
 def client(web_config, state_dir):
     from fastapi.testclient import TestClient
 
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
 
     app = create_app(web_config, token=None, home=state_dir, batch_size=4, warm=False)
     with TestClient(app, base_url=LOCAL) as test_client:
@@ -65,7 +65,7 @@ def torch_threads_restored(monkeypatch):
     """An app pins torch's thread count for its whole process at start: give the rest of the session its own."""
     import torch
 
-    from knowledge_base import embedding
+    from gene_r1.knowledge_base import embedding
 
     monkeypatch.setattr(embedding, "_pinned_threads", embedding._pinned_threads)
     before = torch.get_num_threads()
@@ -113,7 +113,7 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(web_config, tmp_path_factory):
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
 
     app = create_app(web_config, token=None, home=tmp_path_factory.mktemp("live-state"), batch_size=4, warm=True)
     with LiveServer(app) as server:

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.config import AgentConfig
-from agent.web.app import create_app
-from agent.web.state import SerialModel
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.web.app import create_app
+from gene_r1.agent.web.state import SerialModel
 from tests.web.conftest import CELL_CYCLE, GENE_GROUPS, LOCAL, wait_for
 
 
@@ -159,7 +159,7 @@ def test_waiting_is_bounded_at_30_seconds(idle_app):
 def test_a_wait_for_a_job_that_does_not_finish_gives_up_at_the_deadline_and_answers_202(idle_app, monkeypatch):
     from types import SimpleNamespace
 
-    from agent.web import api
+    from gene_r1.agent.web import api
 
     clock = VirtualClock()
     monkeypatch.setattr(api, "time", SimpleNamespace(monotonic=clock.monotonic))

@@ -149,7 +149,7 @@ def test_an_unsupported_file_type_gets_415(client):
 def test_uploads_over_the_limit_get_413(web_config, state_dir):
     from fastapi.testclient import TestClient
 
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
 
     app = create_app(web_config, token=None, home=state_dir, max_upload_bytes=64, warm=False)
     with TestClient(app, base_url=LOCAL) as small:
@@ -174,7 +174,7 @@ def test_an_injection_looking_set_name_and_gene_are_escaped_in_the_report(client
 def test_an_unfinished_job_is_resumed_by_a_new_app_without_redoing_finished_sets(web_config, state_dir, client):
     from fastapi.testclient import TestClient
 
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
 
     job = finished_job(client, upload(client, gmt_text(3)).json()["id"])
     results = state_dir / "jobs" / job["id"] / "results.jsonl"
@@ -225,7 +225,7 @@ def test_a_script_in_a_set_id_description_or_gene_is_escaped_in_every_report(cli
 def test_a_script_in_a_set_id_is_escaped_on_the_not_finished_page(web_config, state_dir):
     from fastapi.testclient import TestClient
 
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
 
     with TestClient(create_app(web_config, token=None, home=state_dir, warm=False), base_url=LOCAL) as idle:
         idle.app.state.web.worker.stop()  # the job stays queued, so its report is "not finished yet"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.config import AgentConfig
-from agent.web.app import create_app
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.web.app import create_app
 from tests.web.conftest import LOCAL
 
 TOKEN = "s3cret-token"
@@ -64,7 +64,7 @@ def test_tokens_are_compared_in_constant_time(guarded, monkeypatch):
     """`hmac.compare_digest` takes as long for a near miss as for a far one, so timing cannot reveal the token."""
     import hmac
 
-    from agent.web import auth
+    from gene_r1.agent.web import auth
 
     compared, real = [], hmac.compare_digest
 

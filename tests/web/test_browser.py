@@ -1,10 +1,13 @@
 """The pages in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), against a live
 server with the real agent. Screenshots go to test-output/web/; those of the three reports (CLI --html, batch
-report.html, web report page) to agent/web/static/screenshots/, where the README shows them."""
+report.html, web report page) into a scratch folder, or into the folder GENE_R1_SCREENSHOTS names
+(`GENE_R1_SCREENSHOTS=docs/screenshots` refreshes the ones the docs show; a plain run never touches tracked files)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -120,7 +123,7 @@ def test_a_malformed_file_gets_a_clear_message_on_the_page(page, live_server, tm
 
 @pytest.mark.slow
 def test_with_a_token_the_browser_gets_401_until_it_opens_the_link_with_the_token(page, web_config, tmp_path):
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
     from tests.web.conftest import LiveServer
 
     app = create_app(web_config, token="lab-token", home=tmp_path / "state", warm=False)
@@ -137,7 +140,7 @@ def test_with_a_token_the_browser_gets_401_until_it_opens_the_link_with_the_toke
 
 
 # The one report, opened where people open it: the CLI's --html file, a batch's report.html, the web report page.
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "agent" / "web" / "static" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("GENE_R1_SCREENSHOTS") or Path(tempfile.gettempdir()) / "gene-r1-screenshots")
 
 
 def check_report(page, screenshot: str) -> None:
@@ -169,7 +172,7 @@ def cli_env(web_config, monkeypatch):
 def test_the_cli_html_report_shows_chart_grid_and_sorted_labelled_evidence(page, cli_env, tmp_path):
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from gene_r1.agent.cli import app
 
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["analyze", *CELL_CYCLE, "--html", str(out)])
@@ -183,7 +186,7 @@ def test_the_cli_html_report_shows_chart_grid_and_sorted_labelled_evidence(page,
 def test_the_batch_report_shows_each_sets_direction_cutoffs_and_evidence(page, cli_env, tmp_path):
     from typer.testing import CliRunner
 
-    from agent.cli import app
+    from gene_r1.agent.cli import app
 
     rows = [f"{gene};2,5;0,001" for gene in CELL_CYCLE] + [f"{gene};-2;0,01" for gene in GENE_GROUPS["mismatch_repair"]]
     table = tmp_path / "de_excel.csv"

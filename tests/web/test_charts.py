@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from agent.web.charts import fdr_bar_chart, membership_grid
+from gene_r1.agent.web.charts import fdr_bar_chart, membership_grid
 
 SVG = "{http://www.w3.org/2000/svg}"
 INJECTION = "<img src=x onerror=alert(1)>"

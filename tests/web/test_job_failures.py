@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.config import AgentConfig
-from agent.web.app import create_app
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.web.app import create_app
 from tests.web.conftest import LOCAL, gmt_text, wait_for
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from agent.batch.inputs import InputFileError, Thresholds
-from agent.web.jobs import JobNotFoundError, JobStore, complete_lines
+from gene_r1.agent.batch.inputs import InputFileError, Thresholds
+from gene_r1.agent.web.jobs import JobNotFoundError, JobStore, complete_lines
 
 GMT = b"mitosis\tcell cycle\tCDK1\tCCNB1\tPLK1\nrepair\tmismatch repair\tMLH1\tMSH2\tMSH6\n"
 

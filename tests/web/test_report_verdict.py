@@ -8,11 +8,11 @@ import shutil
 import pytest
 from markupsafe import escape
 
-from agent.web.jobs_api import summary_row
+from gene_r1.agent.web.jobs_api import summary_row
+from gene_r1.tools.formatting import FDR_CONVENTION
 from tests.agent.report_fixtures import CHOLESTEROL, cell_cycle_analysis, mixed_analysis, random_analysis
 from tests.web.test_api import chat
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tools.formatting import FDR_CONVENTION
 
 
 def thread_holding(web, analysis: dict, thread: str = "verdict") -> str:
@@ -60,7 +60,7 @@ def test_the_chat_page_card_shows_the_verdict_the_themes_and_the_numbered_eviden
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`).")
     from playwright.sync_api import sync_playwright
 
-    from agent.web.app import create_app
+    from gene_r1.agent.web.app import create_app
     from tests.web.conftest import LiveServer
 
     app = create_app(web_config, token=None, home=tmp_path / "state", batch_size=4, warm=False)

@@ -28,7 +28,7 @@ def many_sets_gmt(count: int) -> str:
 
 
 def start_server(web_config, state_dir: Path, port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "agent.web", "--port", str(port), "--state-dir", str(state_dir)]
+    command = [sys.executable, "-m", "gene_r1.agent.web", "--port", str(port), "--state-dir", str(state_dir)]
     command += ["--model", web_config.model, "--batch-size", "1"]
     env = os.environ | {"GENE_R1_HOME": str(web_config.home)}
     return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)

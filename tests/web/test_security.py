@@ -6,9 +6,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.config import AgentConfig
-from agent.web.app import create_app
-from agent.web.auth import host_name, redact
+from gene_r1.agent.config import AgentConfig
+from gene_r1.agent.web.app import create_app
+from gene_r1.agent.web.auth import host_name, redact
 from tests.web.conftest import LOCAL, LiveServer
 
 TOKEN = "s3cret-token-7f1c"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from agent.web.serve import exposure_warning, is_loopback
+from gene_r1.agent.web.serve import exposure_warning, is_loopback
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"])
@@ -28,7 +28,7 @@ def test_no_warning_with_a_token_or_on_localhost():
 
 
 def test_serve_is_a_command_of_the_cli_with_host_port_and_token():
-    from agent.cli import app
+    from gene_r1.agent.cli import app
 
     result = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0

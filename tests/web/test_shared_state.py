@@ -14,18 +14,18 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.web.app import create_app
+from gene_r1.agent.web.app import create_app
 from tests.web.conftest import CELL_CYCLE, LOCAL
 
 
 @pytest.fixture
 def fresh_caches(monkeypatch):
     """No knowledge base or agent context left open by earlier tests: what this test sees, it built."""
-    import agent.api
-    import tools.context
+    from gene_r1.agent import api
+    from gene_r1.tools import context
 
-    monkeypatch.setattr(tools.context, "_cache", {})
-    monkeypatch.setattr(agent.api, "_contexts", {})
+    monkeypatch.setattr(context, "_cache", {})
+    monkeypatch.setattr(api, "_contexts", {})
 
 
 def test_torch_threads_are_set_once_at_start_and_never_by_a_request(web_config, state_dir, monkeypatch):
@@ -68,18 +68,18 @@ class SlowEmbedder:
 def test_threads_sharing_the_embedding_memo_never_lose_a_vector(monkeypatch):
     """A memo of three vectors is cleared every other call: a vector must not vanish between a call's lookup and
     its read, whether another thread cleared it meanwhile or its own call did (KeyError)."""
-    import agent.context
-    import knowledge_base.embedding
+    from gene_r1.agent import context
+    from gene_r1.knowledge_base import embedding
 
-    monkeypatch.setattr(knowledge_base.embedding, "get_embedder", lambda: SlowEmbedder())
-    monkeypatch.setattr(agent.context, "_MAX_MEMOISED", 3)
-    monkeypatch.setattr(agent.context, "_vectors", {})
+    monkeypatch.setattr(embedding, "get_embedder", lambda: SlowEmbedder())
+    monkeypatch.setattr(context, "_MAX_MEMOISED", 3)
+    monkeypatch.setattr(context, "_vectors", {})
     errors: list[BaseException] = []
 
     def work(worker: int) -> None:
         try:
             for call in range(30):
-                vectors = agent.context.embed_memoised(["shared name", f"name {worker}-{call}"])
+                vectors = context.embed_memoised(["shared name", f"name {worker}-{call}"])
                 assert vectors.shape == (2, 4)
         except Exception as error:  # noqa: BLE001 - collected for the assertion below
             errors.append(error)
@@ -93,9 +93,9 @@ def test_threads_sharing_the_embedding_memo_never_lose_a_vector(monkeypatch):
 
 
 def test_a_knowledge_base_dropped_for_a_rebuilt_one_is_closed_once_no_one_holds_it(tmp_path, fresh_caches):
-    from knowledge_base import paths
+    from gene_r1.knowledge_base import paths
+    from gene_r1.tools.context import open_knowledge_base
     from tests.tools.conftest import make_home
-    from tools.context import open_knowledge_base
 
     home = make_home(tmp_path / "home")
     first = open_knowledge_base(home)

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from agent.web.uploads import UploadError, read_upload, safe_filename
+from gene_r1.agent.web.uploads import UploadError, read_upload, safe_filename
 from tests.web.conftest import LOCAL
 
 
@@ -59,8 +59,8 @@ def test_control_characters_and_nul_bytes_are_dropped_from_an_uploaded_name():
 def test_an_uploaded_file_is_stored_under_a_generated_name_never_its_own(tmp_path, name):
     from fastapi.testclient import TestClient
 
-    from agent.config import AgentConfig
-    from agent.web.app import create_app
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.web.app import create_app
 
     state = tmp_path / "state"
     app = create_app(AgentConfig(home=tmp_path / "no-kb"), token=None, home=state, warm=False)
