@@ -11,6 +11,7 @@ import typer
 
 from gene_r1.agent.commands import analyze_command, batch_command, chat_command, verify_command
 from gene_r1.agent.model_cli import app as model_app
+from gene_r1.agent.vllm_cpu_cli import app as vllm_cpu_app
 from gene_r1.agent.web.serve import serve_command
 from gene_r1.knowledge_base.cli import app as kb_app
 
@@ -43,6 +44,8 @@ def build_app() -> typer.Typer:
     app.command("serve")(serve_command)
     app.add_typer(kb_app, name="kb", help="Build and inspect the local pathway knowledge base.")
     app.add_typer(model_app, name="model", help="The model runtime alone: show its settings, or get a raw answer.")
+    app.add_typer(vllm_cpu_app, name="vllm-cpu", help="vLLM's CPU build in its own environment: build it, serve "
+                  "the model and its LoRA adapter on 127.0.0.1, stop it.")
     return app
 
 

@@ -178,19 +178,11 @@ class TransformersBackend:
         return results
 
     def _option_tokens(self, prefix: str, options: Sequence[str]) -> tuple[str, list[int]]:
-        """The text every option shares after `prefix` (e.g. a lone space token: SmolLM2 splits " 3" into " "
-        and "3") and the first token that tells each option apart."""
-        encoded = [self.tokenizer(prefix + option, add_special_tokens=False)["input_ids"] for option in options]
-        common = 0
-        while all(len(ids) > common for ids in encoded) and len({ids[common] for ids in encoded}) == 1:
-            common += 1
-        if any(len(ids) <= common for ids in encoded) or len({ids[common] for ids in encoded}) != len(options):
-            raise ModelError(f"Options {list(options)} cannot be told apart by one token after {prefix!r}.")
-        base = self.tokenizer(prefix, add_special_tokens=False)["input_ids"]
-        if encoded[0][: len(base)] != base or common < len(base):
-            raise ModelError(f"The options do not extend the prefix {prefix!r} token by token.")
-        shared = prefix + self.tokenizer.decode(encoded[0][len(base) : common])
-        return shared, [ids[common] for ids in encoded]
+        """The text every option shares after `prefix` and each option's own token (`agent.backends.choice`)."""
+        from gene_r1.agent.backends.choice import option_tokens
+
+        return option_tokens(lambda text: self.tokenizer(text, add_special_tokens=False)["input_ids"],
+                             self.tokenizer.decode, prefix, options)
 
     def _generate_texts(self, texts: list[str], config: GenerationConfig) -> list[Generation]:
         import torch

