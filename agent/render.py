@@ -388,27 +388,10 @@ def to_html(results: Sequence[dict], title: str = "gene-r1 report", *, summary_t
     return render_report(results, title=title, summary_table=summary_table)
 
 
-SUMMARY_COLUMNS = (
-    "id",
-    "name",
-    "verdict",
-    "coherence",
-    "name_confidence",
-    "themes",
-    "confidence",
-    "chosen_from",
-    "n_genes",
-    "n_unknown",
-    "direction",
-    "contrast",
-    "cutoffs",
-    "description",
-    "top_pathway",
-    "top_fdr",
-    "n_unexplained",
-    "summary",
-    "error",
-)
+# The columns summary.tsv and the Python API's table (agent/scverse.py) open with.
+HEADLINE_COLUMNS = ("id", "name", "verdict", "coherence", "name_confidence", "themes")
+SUMMARY_COLUMNS = (*HEADLINE_COLUMNS, "confidence", "chosen_from", "n_genes", "n_unknown", "direction", "contrast",
+                   "cutoffs", "description", "top_pathway", "top_fdr", "n_unexplained", "summary", "error")
 
 
 def to_summary_tsv(results: Sequence[dict]) -> str:

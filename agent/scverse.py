@@ -21,17 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from gene_r1.agent.batch.inputs import GeneSetInput
+from gene_r1.agent.batch.inputs import GeneSetInput, marker_set
 from gene_r1.agent.config import AgentConfig
 from gene_r1.agent.context import AgentContext
+from gene_r1.agent.render import HEADLINE_COLUMNS
 
 COLUMNS = (
-    "id",
-    "name",
-    "verdict",
-    "coherence",
-    "name_confidence",
-    "themes",
+    *HEADLINE_COLUMNS,
     "top_evidence",
     "top_evidence_fdr",
     "unexplained_genes",
@@ -163,14 +159,7 @@ def marker_sets(adata: Any, *, key: str = "rank_genes_groups", top_n: int = 50,
             empty[str(group)] = f"no marker of {groupby} {group}" + (f" has pvals_adj < {pval_cutoff}" if cutoff
                                                                     else " has a gene name")
             continue
-        sets.append(GeneSetInput(
-            id=str(group),
-            genes=genes,
-            description=f"top {len(genes)} markers of {groupby} {group}",
-            direction="markers",
-            contrast=f"{groupby} {group} vs {reference}",
-            cutoffs=f"{cutoff}top {top_n} by score",
-        ))
+        sets.append(marker_set(str(group), genes, f"{groupby} {group}", reference, f"{cutoff}top {top_n} by score"))
     return sets, empty
 
 

@@ -56,7 +56,7 @@ def evidence_index(data: Path) -> EnrichmentIndex:
     for source, parsed in (("reactome", reactome), ("wikipathways", wiki)):
         for gene_set in parsed.gene_sets:
             sets[gene_set.id], names[gene_set.id], sources[gene_set.id] = gene_set.genes, gene_set.name, source
-    return EnrichmentIndex.from_gene_sets(sets, names, sources)
+    return EnrichmentIndex(sets, names, sources)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, PathwayStore
 from gene_r1.tools.errors import ToolInputError
+from gene_r1.tools.overlap import PathwayMatch
 
 if TYPE_CHECKING:
     from gene_r1.tools.genes import GeneNormalisation
@@ -32,13 +33,9 @@ CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
-class EnrichmentHit:
-    pathway_id: str
-    source: str
-    name: str
-    overlap_genes: tuple[str, ...]
-    overlap: int
-    pathway_size: int  # genes of the set inside the background
+class EnrichmentHit(PathwayMatch):
+    """`pathway_size` counts the set's genes inside the background."""
+
     p_value: float
     fdr: float
     odds_ratio: float
@@ -58,7 +55,11 @@ class EnrichmentResult:
 
 
 class EnrichmentIndex:
-    """Gene sets as a sparse gene x set membership matrix, with sizes, names and sources. Build once, query often."""
+    """Gene sets as a sparse gene x set membership matrix, with sizes, names and sources. Build once, query often.
+
+    Any library (the knowledge base, GO terms, MSigDB...): `EnrichmentIndex(gene_sets, names, sources)`. Without
+    `universe` the background is the union of the tested sets.
+    """
 
     def __init__(
         self,
@@ -143,17 +144,6 @@ class EnrichmentIndex:
                 return index
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
             return None
-
-    @classmethod
-    def from_gene_sets(
-        cls,
-        gene_sets: Mapping[str, Collection[str]],
-        names: Mapping[str, str],
-        sources: Mapping[str, str],
-        universe: Collection[str] | None = None,
-    ) -> EnrichmentIndex:
-        """Any library (GO terms, MSigDB...). Without `universe` the background is the union of the tested sets."""
-        return cls(gene_sets, names, sources, universe)
 
     @classmethod
     def from_store(cls, store: PathwayStore, sources: Sequence[str] = EVIDENCE_SOURCES,

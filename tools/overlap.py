@@ -19,13 +19,19 @@ DEFAULT_MAX_RESULTS = 25
 
 
 @dataclass(frozen=True)
-class PathwayOverlap:
+class PathwayMatch:
+    """A pathway and the query genes it holds: what an enrichment hit and an overlap lookup both report."""
+
     pathway_id: str
     source: str
     name: str
     overlap_genes: tuple[str, ...]
     overlap: int
     pathway_size: int
+
+
+@dataclass(frozen=True)
+class PathwayOverlap(PathwayMatch):
     p_value: float | None = None  # online Reactome only: the service's own statistics
     fdr: float | None = None
 

@@ -14,11 +14,17 @@ app = typer.Typer(help="Build Gene-R1 reasoning data and train LoRA adapters (SF
 RECIPE = typer.Option("smollm2-135m/sft", "--recipe", help="Recipe name (e.g. smollm2-135m/sft) or YAML path.")
 SOURCE_DIR = typer.Option(None, "--source-dir", help="Data mirrors (GO, Reactome, WikiPathways, benchmarks); "
                           "default $GENE_R1_SOURCE_DIR.")
+EVIDENCE_HOME = typer.Option(None, "--home", help="Data home whose knowledge base gives the evidence "
+                             "(default $GENE_R1_HOME).")
 
 
 def _say(message: str) -> None:
     """Progress and logs on stderr (stdout carries results)."""
     print(message, file=sys.stderr, flush=True)
+
+
+def _wrote(written: dict[str, int], what: str, out_dir: Path) -> None:
+    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} {what} to {out_dir}")
 
 
 def _fail(error: Exception) -> None:
@@ -79,7 +85,7 @@ def data_command(recipe: str = RECIPE, source_dir: Path | None = SOURCE_DIR,
         written = build_data(_source_dir(source_dir), out_dir, config)
     except _errors() as error:
         _fail(error)
-    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} rows to {out_dir}")
+    _wrote(written, "rows", out_dir)
 
 
 def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | None, resume: bool,
@@ -121,22 +127,24 @@ def sft_command(recipe: str = RECIPE, data_dir: Path | None = DATA_DIR, output_d
     _train("sft", recipe, data_dir, output_dir, resume, max_steps, max_minutes)
 
 
-@app.command("dpo")
-def dpo_command(recipe: str = typer.Option("smollm2-135m/judge-dpo", "--recipe", help="DPO recipe name or path."),
+def _from_adapter_command(stage: str, recipe: str, summary: str):
+    """`train dpo` and `train grpo`: the same options (a recipe, data, output, budget and the SFT adapter to start
+    from); only the stage, its default recipe and its summary differ."""
+
+    def command(recipe: str = typer.Option(recipe, "--recipe", help=f"{stage.upper()} recipe name or path."),
                 data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR, resume: bool = RESUME,
                 max_steps: int | None = MAX_STEPS, max_minutes: float | None = MAX_MINUTES,
                 adapter: str | None = typer.Option(None, "--adapter", help="SFT adapter to start from.")) -> None:
-    """Preference optimisation with TRL DPOTrainer on (better, worse) candidate pairs."""
-    _train("dpo", recipe, data_dir, output_dir, resume, max_steps, max_minutes, adapter)
+        _train(stage, recipe, data_dir, output_dir, resume, max_steps, max_minutes, adapter)
+
+    command.__doc__ = summary
+    return command
 
 
-@app.command("grpo")
-def grpo_command(recipe: str = typer.Option("smollm2-135m/grpo", "--recipe", help="GRPO recipe name or path."),
-                 data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR, resume: bool = RESUME,
-                 max_steps: int | None = MAX_STEPS, max_minutes: float | None = MAX_MINUTES,
-                 adapter: str | None = typer.Option(None, "--adapter", help="SFT adapter to start from.")) -> None:
-    """GRPO with TRL GRPOTrainer and the recipe's pure reward functions."""
-    _train("grpo", recipe, data_dir, output_dir, resume, max_steps, max_minutes, adapter)
+app.command("dpo")(_from_adapter_command("dpo", "smollm2-135m/judge-dpo", "Preference optimisation with TRL "
+                                         "DPOTrainer on (better, worse) candidate pairs."))
+app.command("grpo")(_from_adapter_command("grpo", "smollm2-135m/grpo", "GRPO with TRL GRPOTrainer and the recipe's "
+                                          "pure reward functions."))
 
 
 def eval_command(
@@ -149,8 +157,7 @@ def eval_command(
                                      "all; only full benchmarks tell systems apart)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
     source_dir: Path | None = SOURCE_DIR,
-    home: Path | None = typer.Option(None, "--home", help="Data home whose knowledge base gives the evidence "
-                                     "(default $GENE_R1_HOME)."),
+    home: Path | None = EVIDENCE_HOME,
     adapter: str | None = typer.Option(None, "--adapter", help="Adapter of the model (default: shipped)."),
     judge_assets: Path | None = typer.Option(None, "--judge-assets", help="Ranker + judge settings directory "
                                              "(default: shipped)."),
@@ -203,60 +210,50 @@ def ship_command(
 
 
 JUDGE_DATA_DIR = typer.Option(None, "--data-dir", help="Judge data (default $GENE_R1_HOME/training/judge).")
+NAMING_DATA_DIR = typer.Option(None, "--out", help="Naming data (default $GENE_R1_HOME/training/naming).")
+TRAIN_SETS = typer.Option(4000, "--train", help="Training gene sets.")
+SETS_SEED = typer.Option(0, "--seed", help="Seed of the gene sets (another seed: another chunk).")
+POOL_K = typer.Option(15, "--pool-k", min=1, help="Enrichment hits offered as candidates (the agent's pool_k; "
+                      "train with what the agent will use).")
+
+
+def _gene_set_data(kind: str, source_dir: Path | None, home: Path | None, out: Path | None, **settings) -> None:
+    """`judge-data` and `naming-data`: the same gene sets and evidence, written by each one's own builder."""
+    try:
+        from gene_r1.training.common import training_dir
+
+        if kind == "judge":
+            from gene_r1.training.judge_data import JudgeDataConfig as Config
+            from gene_r1.training.judge_pipeline import build
+        else:
+            from gene_r1.training.naming_data import NamingDataConfig as Config
+            from gene_r1.training.naming_data import build
+        out_dir = out or training_dir(home) / kind
+        written = build(_source_dir(source_dir), home, out_dir, Config(**settings), log=_say)
+    except _errors() as error:
+        _fail(error)
+    _wrote(written, "gene sets" if kind == "judge" else "naming examples", out_dir)
 
 
 @app.command("judge-data")
-def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = typer.Option(
-                           None, "--home", help="Data home whose knowledge base gives the evidence."),
-                       out: Path | None = JUDGE_DATA_DIR,
-                       train: int = typer.Option(4000, "--train", help="Training gene sets."),
+def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = EVIDENCE_HOME,
+                       out: Path | None = JUDGE_DATA_DIR, train: int = TRAIN_SETS,
                        dev: int = typer.Option(800, "--dev", help="Dev gene sets (their own terms)."),
-                       seed: int = typer.Option(0, "--seed"),
-                       pool_k: int = typer.Option(15, "--pool-k", min=1,
-                                                  help="Enrichment hits offered as candidates (the agent's "
-                                                       "pool_k; train with what the agent will use).")) -> None:
+                       seed: int = SETS_SEED, pool_k: int = POOL_K) -> None:
     """Gene sets from GO:BP/MF/CC, Reactome and WikiPathways with their grounded candidates (the agent's own
     evidence engine, target left out) and each candidate's similarity to the true name."""
-    try:
-        from gene_r1.training.common import training_dir
-        from gene_r1.training.judge_data import JudgeDataConfig
-        from gene_r1.training.judge_pipeline import build
-
-        out_dir = out or training_dir(home) / "judge"
-        config = JudgeDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
-        written = build(_source_dir(source_dir), home, out_dir, config,
-                        log=_say)
-    except _errors() as error:
-        _fail(error)
-    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} gene sets to {out_dir}")
-
-
-NAMING_DATA_DIR = typer.Option(None, "--out", help="Naming data (default $GENE_R1_HOME/training/naming).")
+    _gene_set_data("judge", source_dir, home, out, seed=seed, train=train, dev=dev, pool_k=pool_k)
 
 
 @app.command("naming-data")
-def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = typer.Option(
-                            None, "--home", help="Data home whose knowledge base gives the evidence."),
-                        out: Path | None = NAMING_DATA_DIR,
-                        train: int = typer.Option(4000, "--train", help="Training gene sets."),
+def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = EVIDENCE_HOME,
+                        out: Path | None = NAMING_DATA_DIR, train: int = TRAIN_SETS,
                         dev: int = typer.Option(400, "--dev", help="Dev gene sets (their own terms)."),
-                        seed: int = typer.Option(0, "--seed", help="Seed of the gene sets (another seed: "
-                                                 "another chunk)."),
-                        pool_k: int = typer.Option(15, "--pool-k", min=1, help="The agent's pool_k.")) -> None:
+                        seed: int = SETS_SEED, pool_k: int = POOL_K) -> None:
     """Naming examples: the judge-data gene sets (target left out of the evidence) with the genes' full names and
     the ranker's best candidates as the prompt, `<think>` citing the nearest candidates then `Process: <true name>`
     as the answer."""
-    try:
-        from gene_r1.training.common import training_dir
-        from gene_r1.training.naming_data import NamingDataConfig, build
-
-        out_dir = out or training_dir(home) / "naming"
-        config = NamingDataConfig(seed=seed, train=train, dev=dev, pool_k=pool_k)
-        written = build(_source_dir(source_dir), home, out_dir, config,
-                        log=_say)
-    except _errors() as error:
-        _fail(error)
-    typer.echo(f"Wrote {', '.join(f'{n} {k}' for k, n in written.items())} naming examples to {out_dir}")
+    _gene_set_data("naming", source_dir, home, out, seed=seed, train=train, dev=dev, pool_k=pool_k)
 
 
 @app.command("naming-sft")
@@ -322,8 +319,7 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
 
 @app.command("analyst")
 def analyst_command(source_dir: Path | None = SOURCE_DIR,
-                    home: Path | None = typer.Option(None, "--home", help="Data home whose knowledge base gives "
-                                                     "the evidence."),
+                    home: Path | None = EVIDENCE_HOME,
                     terms: int = typer.Option(600, "--terms", help="Dev GO terms; each gives a real, a half-random "
                                               "and a random set."),
                     records: Path | None = typer.Option(None, "--records", help="Dev records (JSONL): reused when "

@@ -44,9 +44,9 @@ class EvidenceLibrary:
 
         self.sets = list(gene_sets)
         self.by_id = {s.id: i for i, s in enumerate(self.sets)}
-        self.index = EnrichmentIndex.from_gene_sets({s.id: s.genes for s in self.sets},
-                                                    {s.id: s.name for s in self.sets},
-                                                    {s.id: s.source for s in self.sets})
+        self.index = EnrichmentIndex({s.id: s.genes for s in self.sets},
+                                     {s.id: s.name for s in self.sets},
+                                     {s.id: s.source for s in self.sets})
         self.genes = list(self.index.genes)
         self._by_signature: dict[frozenset[str], list[str]] = {}
         for s in self.sets:

@@ -187,17 +187,15 @@ def read_marker_table(path: Path, thresholds: Thresholds) -> list[GeneSetInput]:
         top = rows.sort_values(score, ascending=False, kind="stable").head(thresholds.top_n)
         genes = tuple(dict.fromkeys(str(g) for g in top[names]))
         if genes:
-            sets.append(
-                GeneSetInput(
-                    id=f"cluster {name}",
-                    genes=genes,
-                    description=f"top {len(genes)} markers of group {name}",
-                    direction="markers",
-                    contrast=f"group {name} vs the rest",
-                    cutoffs=(f"adj. p < {thresholds.padj}, " if padj else "") + f"top {thresholds.top_n} by {score}",
-                )
-            )
+            cutoffs = (f"adj. p < {thresholds.padj}, " if padj else "") + f"top {thresholds.top_n} by {score}"
+            sets.append(marker_set(f"cluster {name}", genes, f"group {name}", "the rest", cutoffs))
     return sets
+
+
+def marker_set(set_id: str, genes: tuple[str, ...], group: str, reference: str, cutoffs: str) -> GeneSetInput:
+    """A group's top markers as a gene set: one wording for marker tables and scanpy's `rank_genes_groups`."""
+    return GeneSetInput(id=set_id, genes=genes, description=f"top {len(genes)} markers of {group}",
+                        direction="markers", contrast=f"{group} vs {reference}", cutoffs=cutoffs)
 
 
 def unique_ids(sets: Sequence[GeneSetInput]) -> list[GeneSetInput]:

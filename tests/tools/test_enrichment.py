@@ -126,11 +126,11 @@ def test_max_results_limits_the_hits(small_kb):
     assert len(enrich(list(CELL_CYCLE) + list(MISMATCH), kb=small_kb, max_results=2)) == 2
 
 
-def test_from_gene_sets_restricts_sets_to_an_explicit_universe_like_gseapy():
+def test_an_explicit_universe_restricts_the_sets_like_gseapy():
     gene_sets = {"GO:1": {"A", "B", "C", "Z"}, "GO:2": {"B", "D", "E"}, "GO:3": {"F", "G"}}
     universe = [chr(c) for c in range(ord("A"), ord("T"))]  # A..S: Z is outside
-    index = EnrichmentIndex.from_gene_sets(gene_sets, {k: k for k in gene_sets}, {k: "go" for k in gene_sets},
-                                           universe=universe)
+    index = EnrichmentIndex(gene_sets, {k: k for k in gene_sets}, {k: "go" for k in gene_sets},
+                            universe=universe)
 
     result = index.enrich(["A", "B", "F", "S"], max_results=None)
     reference = gseapy_table(["A", "B", "F", "S"], gene_sets, universe)

@@ -12,7 +12,7 @@ from tests.tools.conftest import MISMATCH
 
 def library(gene_sets: dict[str, set[str]], sources: dict[str, str], names: dict[str, str] | None = None):
     names = names if names is not None else {k: f"name of {k}" for k in gene_sets}
-    return EnrichmentIndex.from_gene_sets(gene_sets, names, sources)
+    return EnrichmentIndex(gene_sets, names, sources)
 
 
 def test_hits_with_the_same_p_value_list_the_larger_overlap_first_then_by_id():
@@ -47,7 +47,7 @@ def test_each_hit_carries_its_set_s_name_and_a_set_without_one_is_named_by_its_i
 
 
 def test_a_set_without_a_source_is_tested_under_no_source():
-    index = EnrichmentIndex.from_gene_sets({"S1": {"A", "B"}}, {"S1": "one"}, {})
+    index = EnrichmentIndex({"S1": {"A", "B"}}, {"S1": "one"}, {})
     assert [hit.source for hit in index.enrich(["A"]).hits] == [""]
 
 

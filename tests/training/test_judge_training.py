@@ -271,8 +271,8 @@ def test_go_leave_term_out_removes_the_target_and_go_terms_nearly_equal_to_the_s
 
     sets = {"GO:0000001": {"A", "B", "C", "D"}, "GO:0000002": {"A", "B", "C"}, "GO:0000003": {"A", "X", "Y", "Z"},
             "R-HSA-1": {"A", "B", "C", "D"}}
-    index = EnrichmentIndex.from_gene_sets(sets, {k: k for k in sets},
-                                           {k: "go" if k.startswith("GO") else "reactome" for k in sets})
+    index = EnrichmentIndex(sets, {k: k for k in sets},
+                            {k: "go" if k.startswith("GO") else "reactome" for k in sets})
     class Kb:  # what the leave-out reads of a knowledge base (hashable, as the real one is)
         enrichment_index = index
 
