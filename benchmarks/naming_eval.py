@@ -9,7 +9,9 @@ with its 95% bootstrap interval; the share of answers with a readable `Process:`
 token limit; seconds per set.
 
 Usage: python benchmarks/naming_eval.py --data DIR --adapter PATH|none [--limit 200] [--batch 8]
-       [--max-new-tokens 40] [--model PATH] [--show 5]
+       [--max-new-tokens 40] [--model PATH] [--show 5] [--rows rows.jsonl]
+`--rows` writes one line per set (true, ranker and model names, their cosines to the truth, and the model name's
+cosine to every candidate): what `training/naming_rule.py` fits its decision rule on.
 The default token limit covers the training answers (`<think>` citing candidates, then the name: median 27 tokens,
 95th percentile 36, measured with the SmolLM2 tokenizer on the naming data).
 """
@@ -69,6 +71,28 @@ def generate_names(rows: Sequence[dict], model_config, max_new_tokens: int) -> t
     return generations, [parse_answer(g.text).name for g in generations]
 
 
+def write_rows(path: Path, rows: Sequence[dict], names: Sequence[str | None], generations: Sequence, pairs: list,
+               cosine: Callable[[list[str], list[str]], list[float]]) -> None:
+    """One line per set: the names, their cosines to the truth, and the model name's cosine to each candidate."""
+    from gene_r1.knowledge_base.fileio import write_atomic
+
+    model_names = [n or "" for n in names]
+    firsts = [(i, c["name"]) for i, r in enumerate(rows) for c in r["candidates"]]
+    to_candidates = cosine([model_names[i] for i, _ in firsts], [name for _, name in firsts])
+    by_set: dict[int, list[float]] = {}
+    for (i, _), value in zip(firsts, to_candidates, strict=True):
+        by_set.setdefault(i, []).append(round(float(value), 5))
+    lines = []
+    for i, (row, generation, (model, ranker)) in enumerate(zip(rows, generations, pairs, strict=True)):
+        lines.append(json.dumps({
+            "id": row["id"], "true": row["target"], "ranker": row["candidates"][0]["name"], "model": names[i],
+            "raw": generation.text, "model_score": round(model, 5), "ranker_score": round(ranker, 5),
+            "model_to_candidates": by_set.get(i, []),
+            "candidates": [{k: c[k] for k in ("number", "name", "overlap", "fdr", "label")} for c in row["candidates"]],
+            "set_size": len(row["genes"])}))
+    write_atomic(path, "\n".join(lines) + "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     from gene_r1.agent.model import ModelConfig
     from gene_r1.training.data import read_jsonl
@@ -84,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0, help="Bootstrap seed.")
     parser.add_argument("--show", type=int, default=0, help="Print this many (true, ranker, model) names.")
+    parser.add_argument("--rows", type=Path, default=None, help="Write one JSON line per set here.")
     args = parser.parse_args(argv)
 
     rows = read_jsonl(args.data / "dev.jsonl")[: args.limit]
@@ -93,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     generations, names = generate_names(rows, config, args.max_new_tokens)
     seconds = time.perf_counter() - started
     encoder = get_encoder()
-    scores, _ = score_names(names, rows, encoder.cosine_pairs, seed=args.seed)
+    scores, pairs = score_names(names, rows, encoder.cosine_pairs, seed=args.seed)
+    if args.rows:
+        write_rows(args.rows, rows, names, generations, pairs, encoder.cosine_pairs)
     cut = sum(g.completion_tokens >= args.max_new_tokens for g in generations) / max(len(rows), 1)
     result = {"adapter": args.adapter, "data": str(args.data), **asdict(scores), "cut_off_share": round(cut, 3),
               "seconds_per_set": round(seconds / max(len(rows), 1), 3), "max_new_tokens": args.max_new_tokens}

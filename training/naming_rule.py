@@ -1,0 +1,117 @@
+"""When does the model's name replace the ranker's pick? A rule learned on dev, not assumed (issue 17).
+
+The model may generalise or merge the candidates but not invent: its name is taken only when it lies close (MiniLM
+cosine) to the name of a significant candidate, the pathways the evidence holds. How close is learned on the naming
+dev split (`benchmarks/naming_eval.py --rows`, dev terms only): the threshold that maximises the mean cosine of the
+final name to the true one. Its gain over the ranker alone is measured out of fold (5 folds: the threshold is fitted
+on four and applied to the fifth), with a paired bootstrap interval, so the number that decides the default is not
+the number the threshold was fitted on.
+
+Usage: python -m gene_r1.training.naming_rule ROWS.jsonl [ROWS.jsonl ...]   (prints JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+SIGNIFICANT_FDR = 0.05
+GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(29))  # 0.30 .. 1.00
+NEVER = 1.01  # a threshold no cosine reaches: the ranker always
+
+
+@dataclass(frozen=True)
+class NamingRule:
+    """Take the model's name when its cosine to a significant candidate's name is at least `min_grounding`."""
+
+    min_grounding: float
+
+    def accepts(self, model_name: str | None, grounding: float) -> bool:
+        return bool(model_name) and grounding >= self.min_grounding
+
+
+def grounding(model_to_candidates: Sequence[float], candidates: Sequence[dict],
+              fdr_threshold: float = SIGNIFICANT_FDR) -> float:
+    """The model name's best cosine to a candidate with FDR at or below the threshold (0 when there is none)."""
+    values = [cos for cos, c in zip(model_to_candidates, candidates, strict=False)
+              if c.get("fdr") is not None and c["fdr"] <= fdr_threshold]
+    return max(values, default=0.0)
+
+
+def final_scores(rows: Sequence[dict], rule: NamingRule) -> tuple[np.ndarray, np.ndarray]:
+    """Per set: the cosine to the truth of the name the rule keeps, and whether it kept the model's."""
+    taken = np.array([rule.accepts(r["model"], grounding(r["model_to_candidates"], r["candidates"])) for r in rows])
+    model = np.array([r["model_score"] for r in rows])
+    ranker = np.array([r["ranker_score"] for r in rows])
+    return np.where(taken, model, ranker), taken
+
+
+def fit_rule(rows: Sequence[dict], grid: Sequence[float] = GRID) -> NamingRule:
+    """The threshold with the best mean final score (ties: the stricter one); the ranker alone when none helps."""
+    ranker = float(np.mean([r["ranker_score"] for r in rows])) if rows else 0.0
+    best = NamingRule(NEVER)
+    best_score = ranker
+    for threshold in sorted(grid, reverse=True):
+        score = float(final_scores(rows, NamingRule(threshold))[0].mean())
+        if score > best_score + 1e-9:
+            best, best_score = NamingRule(threshold), score
+    return best
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    sets: int
+    rule: NamingRule  # fitted on every row: what would ship
+    ranker: float
+    model_always: float
+    rule_out_of_fold: float  # each fold's rows under the threshold fitted on the other folds
+    gain_out_of_fold: float
+    ci95: tuple[float, float]
+    model_taken_share: float  # out of fold
+    best_of_two: float  # the ceiling of any rule
+
+
+def evaluate(rows: Sequence[dict], folds: int = 5, seed: int = 0) -> RuleReport:
+    from gene_r1.training.grounded_eval import paired_bootstrap
+
+    rows = list(rows)
+    fold_of = np.arange(len(rows)) % folds
+    out_of_fold = np.zeros(len(rows))
+    taken = np.zeros(len(rows), dtype=bool)
+    for k in range(folds):
+        rule = fit_rule([r for r, f in zip(rows, fold_of, strict=True) if f != k])
+        test = [i for i, f in enumerate(fold_of) if f == k]
+        scores, kept = final_scores([rows[i] for i in test], rule)
+        out_of_fold[test], taken[test] = scores, kept
+    ranker = np.array([r["ranker_score"] for r in rows])
+    model = np.array([r["model_score"] for r in rows])
+    gain, low, high = paired_bootstrap(out_of_fold, ranker, seed=seed)
+    return RuleReport(sets=len(rows), rule=fit_rule(rows), ranker=round(float(ranker.mean()), 4),
+                      model_always=round(float(model.mean()), 4), rule_out_of_fold=round(float(out_of_fold.mean()), 4),
+                      gain_out_of_fold=round(gain, 4), ci95=(round(low, 4), round(high, 4)),
+                      model_taken_share=round(float(taken.mean()), 3),
+                      best_of_two=round(float(np.maximum(model, ranker).mean()), 4))
+
+
+def read_rows(paths: Sequence[Path]) -> list[dict]:
+    return [json.loads(line) for path in paths for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__)
+        return {}
+    report = asdict(evaluate(read_rows([Path(a) for a in args])))
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()
