@@ -92,6 +92,8 @@ def analyze_command(
     """Name the biological process of ONE gene set, with reasoning, evidence and verified claims.
 
     Example: gene-r1 analyze CDK1 CCNB1 CCNA2 PLK1 AURKA BUB1 MAD2L1 CDC20
+
+    Docs: docs/usage.md
     """
     from gene_r1.agent.api import analyze
     from gene_r1.agent.render import to_html, to_markdown
@@ -157,6 +159,8 @@ def verify_command(
     """Check a proposed function for a gene set against Reactome and WikiPathways (no model involved).
 
     Example: gene-r1 verify --claim "DNA mismatch repair" MLH1 MSH2 MSH6 PMS2 EXO1
+
+    Docs: docs/verify.md
     """
     from gene_r1.agent.api import verify
 
@@ -241,6 +245,8 @@ def batch_command(
 
     Example: gene-r1 batch markers.csv --out results/ --top-n 30
     Scale out: gene-r1 batch sets.gmt --out results/ --engine ray --address auto
+
+    Docs: docs/usage.md (Ray: docs/scale-out.md)
     """
     from gene_r1.agent.api import get_context
     from gene_r1.agent.batch.inputs import Thresholds, read_gene_sets
@@ -286,6 +292,8 @@ def chat_command(
     Start with a gene list, then ask: "is this set coherent?", "what are its themes?", "which genes are not
     explained?", "what about DNA repair?", "which genes support that?", "drop the ribosomal genes",
     "is this more immune or stress response?", "verify DNA repair", "why?". Ctrl-D or "exit" quits.
+
+    Docs: docs/usage.md
     """
     from gene_r1.agent.api import get_context
     from gene_r1.agent.chat import build_chat_graph, chat_turn, open_checkpointer

@@ -23,7 +23,8 @@ from gene_r1.agent.model import (
 )
 from gene_r1.agent.prompts import PromptInputError, format_evidence, reference_messages, task_messages
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+DOCS = "Docs: docs/configuration.md"
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, epilog=DOCS)
 
 BackendOption = typer.Option(None, "--backend", help="transformers (CPU default, also GPU) | vllm (GPU) | openai.")
 ModelOption = typer.Option(
@@ -87,7 +88,7 @@ def describe(config: ModelConfig) -> dict[str, Any]:
     return details
 
 
-@app.command()
+@app.command(epilog=DOCS)
 def info(
     backend: str = BackendOption,
     model: str = ModelOption,
@@ -136,7 +137,7 @@ def read_evidence(path: Path) -> str:
     return format_evidence(items)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": False}, epilog=DOCS)
 def generate(
     ctx: typer.Context,
     genes: list[str] = typer.Option(

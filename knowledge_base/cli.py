@@ -18,7 +18,8 @@ from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, SCHEMA_VERSION, Knowl
 if TYPE_CHECKING:
     from gene_r1.knowledge_base.build import BuildReport
 
-app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
+DOCS = "Docs: docs/configuration.md"
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, epilog=DOCS)
 
 _SHOWN_SKIPS = 5
 
@@ -31,7 +32,7 @@ _WITH_GO_OPTION = typer.Option(False, "--with-go", help="Also store Gene Ontolog
 _SHOWN_CHANGES = 10
 
 
-@app.command()
+@app.command(epilog=DOCS)
 def build(
     source_dir: Path | None = typer.Option(
         None, "--source-dir", help="Build from local release files in DIR (default: $GENE_R1_SOURCE_DIR, else the "
@@ -50,7 +51,7 @@ def build(
            quiet=quiet)
 
 
-@app.command()
+@app.command(epilog=DOCS)
 def update(
     with_go: bool = _WITH_GO_OPTION,
     home: Path | None = _HOME_OPTION,
@@ -100,7 +101,7 @@ def _build(*, source_dir: Path | None, download: bool, force: bool, no_index: bo
     return report
 
 
-@app.command()
+@app.command(epilog=DOCS)
 def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     home: Path | None = _HOME_OPTION,

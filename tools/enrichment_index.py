@@ -22,7 +22,6 @@ import numpy as np
 
 from gene_r1.knowledge_base.store import EVIDENCE_SOURCES, PathwayStore
 from gene_r1.tools.errors import ToolInputError
-from gene_r1.tools.overlap import PathwayMatch
 
 if TYPE_CHECKING:
     from gene_r1.tools.genes import GeneNormalisation
@@ -30,6 +29,18 @@ if TYPE_CHECKING:
 DEFAULT_MAX_RESULTS = 50
 LARGE_QUERY = 1_000
 CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PathwayMatch:
+    """A pathway and the query genes it holds: what an enrichment hit and an overlap lookup both report."""
+
+    pathway_id: str
+    source: str
+    name: str
+    overlap_genes: tuple[str, ...]
+    overlap: int
+    pathway_size: int
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from gene_r1.tools.enrichment_index import PathwayMatch
 from gene_r1.tools.errors import OnlineServiceError, ToolInputError
 
 if TYPE_CHECKING:
@@ -16,18 +17,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_RESULTS = 25
-
-
-@dataclass(frozen=True)
-class PathwayMatch:
-    """A pathway and the query genes it holds: what an enrichment hit and an overlap lookup both report."""
-
-    pathway_id: str
-    source: str
-    name: str
-    overlap_genes: tuple[str, ...]
-    overlap: int
-    pathway_size: int
 
 
 @dataclass(frozen=True)

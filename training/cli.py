@@ -9,13 +9,30 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Build Gene-R1 reasoning data and train LoRA adapters (SFT, GRPO).", no_args_is_help=True)
+DOCS = "Docs: docs/training.md"
+HELP = "Build training data; train the judge's ranker, the analyst and LoRA adapters (SFT, DPO, GRPO)."
+app = typer.Typer(help=HELP, no_args_is_help=True, epilog=DOCS)
 
 RECIPE = typer.Option("smollm2-135m/sft", "--recipe", help="Recipe name (e.g. smollm2-135m/sft) or YAML path.")
 SOURCE_DIR = typer.Option(None, "--source-dir", help="Data mirrors (GO, Reactome, WikiPathways, benchmarks); "
                           "default $GENE_R1_SOURCE_DIR.")
 EVIDENCE_HOME = typer.Option(None, "--home", help="Data home whose knowledge base gives the evidence "
                              "(default $GENE_R1_HOME).")
+DATA_DIR = typer.Option(None, "--data-dir", help="Training data (default $GENE_R1_HOME/training/data).")
+OUTPUT_DIR = typer.Option(None, "--output-dir", help="Checkpoints and the final adapter "
+                          "(default $GENE_R1_HOME/training/runs/<recipe>-<stage>).")
+RESUME = typer.Option(True, "--resume/--no-resume", help="Continue from the latest checkpoint in the output "
+                      "directory.")
+MAX_STEPS = typer.Option(None, "--max-steps", help="Override the recipe's max_steps.")
+MAX_MINUTES = typer.Option(None, "--max-minutes", help="Override the recipe's wall-time budget.")
+JUDGE_DATA_DIR = typer.Option(None, "--data-dir", help="Judge data (default $GENE_R1_HOME/training/judge).")
+JUDGE_HOME = typer.Option(None, "--home", help="Data home (default $GENE_R1_HOME): its training/judge is the "
+                          "default --data-dir.")
+NAMING_DATA_DIR = typer.Option(None, "--out", help="Naming data (default $GENE_R1_HOME/training/naming).")
+TRAIN_SETS = typer.Option(4000, "--train", help="Training gene sets.")
+SETS_SEED = typer.Option(0, "--seed", help="Seed of the gene sets (another seed: another chunk).")
+POOL_K = typer.Option(15, "--pool-k", min=1, help="Enrichment hits offered as candidates (the agent's pool_k; "
+                      "train with what the agent will use).")
 
 
 def _say(message: str) -> None:
@@ -69,7 +86,7 @@ def _recipe(recipe: str, **overrides):
     return dataclasses.replace(loaded, training=dataclasses.replace(loaded.training, **changes)) if changes else loaded
 
 
-@app.command("data")
+@app.command("data", epilog=DOCS)
 def data_command(recipe: str = RECIPE, source_dir: Path | None = SOURCE_DIR,
                  out: Path | None = typer.Option(None, "--out", help="Output directory (default "
                                                  "$GENE_R1_HOME/training/data)."),
@@ -111,15 +128,7 @@ def _train(stage: str, recipe: str, data_dir: Path | None, output_dir: Path | No
     typer.echo(f"Adapter saved to {final}")
 
 
-DATA_DIR = typer.Option(None, "--data-dir", help="Training data (default $GENE_R1_HOME/training/data).")
-OUTPUT_DIR = typer.Option(None, "--output-dir", help="Checkpoints and the final adapter "
-                          "(default $GENE_R1_HOME/training/runs/<recipe>-<stage>).")
-RESUME = typer.Option(True, "--resume/--no-resume", help="Continue from the latest checkpoint in --output-dir.")
-MAX_STEPS = typer.Option(None, "--max-steps", help="Override the recipe's max_steps.")
-MAX_MINUTES = typer.Option(None, "--max-minutes", help="Override the recipe's wall-time budget.")
-
-
-@app.command("sft")
+@app.command("sft", epilog=DOCS)
 def sft_command(recipe: str = RECIPE, data_dir: Path | None = DATA_DIR, output_dir: Path | None = OUTPUT_DIR,
                 resume: bool = RESUME, max_steps: int | None = MAX_STEPS,
                 max_minutes: float | None = MAX_MINUTES) -> None:
@@ -141,16 +150,17 @@ def _from_adapter_command(stage: str, recipe: str, summary: str):
     return command
 
 
-app.command("dpo")(_from_adapter_command("dpo", "smollm2-135m/judge-dpo", "Preference optimisation with TRL "
-                                         "DPOTrainer on (better, worse) candidate pairs."))
-app.command("grpo")(_from_adapter_command("grpo", "smollm2-135m/grpo", "GRPO with TRL GRPOTrainer and the recipe's "
-                                          "pure reward functions."))
+app.command("dpo", epilog=DOCS)(_from_adapter_command(
+    "dpo", "smollm2-135m/judge-dpo", "Preference optimisation with TRL DPOTrainer on (better, worse) candidate pairs."))
+app.command("grpo", epilog=DOCS)(_from_adapter_command(
+    "grpo", "smollm2-135m/grpo", "GRPO with TRL GRPOTrainer and the recipe's pure reward functions."))
 
 
 def eval_command(
     systems: str = typer.Option("enrichment,ranker,judge,oracle5", "--systems",
                                 help="Comma-separated: enrichment (top hit), ranker, judge, agent, oracle5 (best of "
-                                "the top-5 names: a ceiling), base, tuned (the model alone, no tools)."),
+                                "the top-5 names: a ceiling), enrichment_go, ranker_go (GO terms as evidence: a "
+                                "knowledge base built with --with-go), base, tuned (the model alone, no tools)."),
     benchmarks: str = typer.Option("BP,CC,MF,MsigDB,NeST", "--benchmarks", help="Comma-separated: BP, CC, MF, "
                                    "MsigDB, NeST, dev."),
     limit: int | None = typer.Option(None, "--limit", help="A seeded sample of N sets per benchmark (default: "
@@ -191,7 +201,7 @@ def _names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
-@app.command("ship")
+@app.command("ship", epilog=DOCS)
 def ship_command(
     run: Path = typer.Option(..., "--run", help="A finished run's adapter directory (…/runs/<recipe>-sft/final)."),
     name: str = typer.Option("smollm2-135m-gene-r1", "--name", help="Directory under training/adapters/."),
@@ -207,14 +217,6 @@ def ship_command(
     except _errors() as error:
         _fail(error)
     typer.echo(f"Shipped {run} to {target}")
-
-
-JUDGE_DATA_DIR = typer.Option(None, "--data-dir", help="Judge data (default $GENE_R1_HOME/training/judge).")
-NAMING_DATA_DIR = typer.Option(None, "--out", help="Naming data (default $GENE_R1_HOME/training/naming).")
-TRAIN_SETS = typer.Option(4000, "--train", help="Training gene sets.")
-SETS_SEED = typer.Option(0, "--seed", help="Seed of the gene sets (another seed: another chunk).")
-POOL_K = typer.Option(15, "--pool-k", min=1, help="Enrichment hits offered as candidates (the agent's pool_k; "
-                      "train with what the agent will use).")
 
 
 def _gene_set_data(kind: str, source_dir: Path | None, home: Path | None, out: Path | None, **settings) -> None:
@@ -235,7 +237,7 @@ def _gene_set_data(kind: str, source_dir: Path | None, home: Path | None, out: P
     _wrote(written, "gene sets" if kind == "judge" else "naming examples", out_dir)
 
 
-@app.command("judge-data")
+@app.command("judge-data", epilog=DOCS)
 def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = EVIDENCE_HOME,
                        out: Path | None = JUDGE_DATA_DIR, train: int = TRAIN_SETS,
                        dev: int = typer.Option(800, "--dev", help="Dev gene sets (their own terms)."),
@@ -245,7 +247,7 @@ def judge_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None =
     _gene_set_data("judge", source_dir, home, out, seed=seed, train=train, dev=dev, pool_k=pool_k)
 
 
-@app.command("naming-data")
+@app.command("naming-data", epilog=DOCS)
 def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None = EVIDENCE_HOME,
                         out: Path | None = NAMING_DATA_DIR, train: int = TRAIN_SETS,
                         dev: int = typer.Option(400, "--dev", help="Dev gene sets (their own terms)."),
@@ -256,7 +258,7 @@ def naming_data_command(source_dir: Path | None = SOURCE_DIR, home: Path | None 
     _gene_set_data("naming", source_dir, home, out, seed=seed, train=train, dev=dev, pool_k=pool_k)
 
 
-@app.command("naming-sft")
+@app.command("naming-sft", epilog=DOCS)
 def naming_sft_command(recipe: str = typer.Option("smollm2-135m/naming-sft", "--recipe",
                                                   help="Naming SFT recipe name or YAML path."),
                        data: Path | None = typer.Option(None, "--data", help="Naming data (default "
@@ -273,8 +275,8 @@ def naming_sft_command(recipe: str = typer.Option("smollm2-135m/naming-sft", "--
         _train("sft", recipe, data or training_dir() / "naming", out, resume, max_steps, max_minutes)
 
 
-@app.command("judge")
-def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
+@app.command("judge", epilog=DOCS)
+def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = JUDGE_HOME,
                   assets: Path | None = typer.Option(None, "--assets", help="Where to write the ranker and settings "
                                                      "(default: the package's agent/assets/judge)."),
                   shown: int = typer.Option(6, "--shown", help="Candidates the model sees (at most 9).")) -> None:
@@ -293,8 +295,8 @@ def judge_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = ty
     typer.echo(f"Ranker and judge settings written to {assets or DEFAULT_ASSETS}")
 
 
-@app.command("judge-tune")
-def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = typer.Option(None, "--home"),
+@app.command("judge-tune", epilog=DOCS)
+def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None = JUDGE_HOME,
                        assets: Path | None = typer.Option(None, "--assets", help="Ranker + settings directory "
                                                           "(default: the package's agent/assets/judge)."),
                        adapter: str | None = typer.Option(None, "--adapter", help="The judge adapter to measure "
@@ -317,7 +319,7 @@ def judge_tune_command(data_dir: Path | None = JUDGE_DATA_DIR, home: Path | None
         typer.echo(f"Judge settings updated in {assets or DEFAULT_ASSETS}")
 
 
-@app.command("analyst")
+@app.command("analyst", epilog=DOCS)
 def analyst_command(source_dir: Path | None = SOURCE_DIR,
                     home: Path | None = EVIDENCE_HOME,
                     terms: int = typer.Option(600, "--terms", help="Dev GO terms; each gives a real, a half-random "
@@ -326,7 +328,7 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
                                                         "present (default $GENE_R1_HOME/training/analyst/dev.jsonl)."),
                     out: Path | None = typer.Option(None, "--out", help="Where the fitted models go (default: the "
                                                     "package's agent/assets/coherence/coherence.json)."),
-                    seed: int = typer.Option(0, "--seed")) -> None:
+                    seed: int = typer.Option(0, "--seed", help="Seed of the dev terms and their random sets.")) -> None:
     """Fit the analyst judge on the dev protocol: coherence (real / 50% / random versions of dev GO terms), the
     "no coherent function" threshold, and name confidence. Prints the dev numbers it recorded."""
     try:
@@ -362,15 +364,15 @@ def analyst_command(source_dir: Path | None = SOURCE_DIR,
     typer.echo(f"Coherence and name-confidence models written to {target}")
 
 
-
 def gene_r1_app() -> typer.Typer:
     """The `gene-r1` command: the agent's app plus training's `train` and `eval`. Training is the top layer, so it
     composes the app (the agent never imports training)."""
     from gene_r1.agent.cli import build_app
 
     full = build_app()
-    full.command("eval")(eval_command)
-    full.add_typer(app, name="train", help="Build reasoning data and train LoRA adapters (SFT, GRPO).")
+    full.info.epilog = "Docs: docs/usage.md"  # the agent's app has no epilog of its own
+    full.command("eval", epilog="Docs: docs/evaluation.md")(eval_command)
+    full.add_typer(app, name="train", help=HELP)
     return full
 
 

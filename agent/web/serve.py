@@ -86,6 +86,8 @@ def serve_command(
     """Start the web app (chat, batch jobs, reports) and the HTTP API; OpenAPI docs at /docs.
 
     Example: gene-r1 serve --port 8000   then open http://127.0.0.1:8000/
+
+    Docs: docs/web.md (sharing a server: docs/security.md)
     """
     import uvicorn
 
