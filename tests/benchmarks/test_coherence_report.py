@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "coherence.py"
+from tests.benchmarks.scripts import load_script as load_benchmark
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("coherence_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("coherence")
 
 
 def test_operating_points_call_the_stated_share_of_real_sets_and_count_the_random_ones_below_the_cut():

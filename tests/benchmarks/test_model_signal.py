@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "model_signal.py"
+from tests.benchmarks.scripts import load_script as load_benchmark
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("model_signal", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("model_signal")
 
 
 def test_the_cached_prompt_gives_the_same_name_likelihood_as_one_plain_forward_pass(tiny_model_dir):
