@@ -29,8 +29,8 @@ def verbose_option(
 def build_app() -> typer.Typer:
     """A new app with the agent's commands (`training.cli.gene_r1_app` adds training's to one)."""
     app = typer.Typer(
-        help="gene-r1: what does this list of genes do? A local Gene-R1 model reasons over Reactome and "
-        "WikiPathways evidence and checks its own claims.",
+        help="gene-r1: what does this list of genes do? Names it from Reactome and WikiPathways evidence, says "
+        "whether the genes share a function at all, and checks every claim; the local model explains on request.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         # Plain help: Rich's help layout imports ~0.1-0.2 s of modules, most of a 0.3 s `gene-r1 --help`.
