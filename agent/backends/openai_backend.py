@@ -219,11 +219,11 @@ class OpenAIBackend:
                               "--model with a served name (or leave it out to use the first).")
         if status == 400 and ("maximum context length" in lowered or "max_model_len" in lowered):
             return PromptTooLongError(
-                f"The prompt does not fit the served model's context ({detail[:160].rstrip('.')}): pass fewer genes "
+                f"The prompt does not fit the served model's context ({_first_sentence(detail)}): pass fewer genes "
                 "or less evidence, or start the server with a larger --max-model-len."
             )
         if status == 400 and "logprobs" in lowered:
-            return ModelError(f"The server refuses the judge's log-probabilities ({detail[:160].rstrip('.')}): start "
+            return ModelError(f"The server refuses the judge's log-probabilities ({_first_sentence(detail)}): start "
                               "vLLM with --max-logprobs 20; the judge uses its ranker alone meanwhile.")
         return ModelError(
             f"{method} {url} failed with HTTP {status}: {detail[:300]}"
@@ -236,6 +236,10 @@ class OpenAIBackend:
             return [entry["id"] for entry in response.json().get("data", []) if entry.get("id")]
         except (HttpFailure, ValueError, KeyError, AttributeError):
             return []
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].strip().rstrip(".")[:200]
 
 
 def _error_message(text: str) -> str:
