@@ -12,7 +12,7 @@ from pathlib import Path
 from gene_r1.knowledge_base.store import EVIDENCE_SOURCES
 from gene_r1.tools.thresholds import SIGNIFICANT_FDR
 
-SELECTION_RULES = ("judge", "ranker", "top_evidence")
+SELECTION_RULES = ("judge", "ranker", "top_evidence", "model")
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,11 @@ class AgentConfig:
     pool_k: top enrichment hits offered as candidates (with the search hits) to the judge.
     fdr_threshold: an enrichment hit with FDR below it is significant.
     selection: how the final name is chosen among the grounded candidates: the "judge" (feature ranker + the
-        model's vote), the "ranker" alone, or the "top_evidence" hit.
+        model's vote), the "ranker" alone, the "top_evidence" hit, or "model": the naming model writes the name from
+        the judge's shortlist, kept when the naming rule finds it grounded and verification supports it, else the
+        judge's pick (`agent.naming`).
+    naming_adapter: the naming model's adapter for `selection="model"` (default: the shipped naming adapter;
+        "none": the base model).
     judge_assets: directory of the feature ranker and the judge's settings (default: the shipped ones).
     explain: also ask the model for a short explanation citing candidates by number (`--explain`).
     explain_tokens: the explanation's token bound.
@@ -46,6 +50,7 @@ class AgentConfig:
     fdr_threshold: float = SIGNIFICANT_FDR
     selection: str = "judge"
     judge_assets: Path | None = None
+    naming_adapter: str | None = None
     explain: bool = False
     explain_tokens: int = 96
     model: str | None = None

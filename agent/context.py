@@ -132,6 +132,24 @@ class AgentContext:
         )
 
     @cached_property
+    def naming_model(self) -> ModelBackend:
+        """The model that writes names (`selection="model"`): the same base with the naming adapter."""
+        if self.model_override is not None:
+            return self.model_override
+        from gene_r1.agent.model import ModelConfig, load_model
+        from gene_r1.agent.naming import NAMING_ADAPTER_DIR
+
+        return load_model(
+            ModelConfig(
+                backend=self.config.backend,
+                model=self.config.model,
+                adapter=self.config.naming_adapter or str(NAMING_ADAPTER_DIR),
+                base_url=self.config.base_url,
+                home=self.config.home,
+            )
+        )
+
+    @cached_property
     def ranker(self) -> FeatureRanker:
         from gene_r1.agent.ranker import load_ranker
         from gene_r1.knowledge_base import paths

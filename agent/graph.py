@@ -1,4 +1,4 @@
-"""The agent's loop: normalise → gather evidence → judge → assess → (explain) → verify → report."""
+"""The agent's loop: normalise → gather evidence → judge → assess → (name) → (explain) → verify → report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from gene_r1.agent.flow import END, START, Runtime  # LangGraph's START/END; Run
 from gene_r1.agent.nodes.assess import assess
 from gene_r1.agent.nodes.evidence import gather_evidence
 from gene_r1.agent.nodes.judge import explain, judge
+from gene_r1.agent.nodes.name import write_name
 from gene_r1.agent.nodes.normalise import normalise
 from gene_r1.agent.nodes.report import report
 from gene_r1.agent.nodes.verify import verify
@@ -18,6 +19,15 @@ def after_normalise(state: AgentState) -> str:
 
 
 def after_assess(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    """The naming model writes the name (`--selection model`) when the set has a function to name."""
+    coherence = state.get("coherence") or {}
+    named = state.get("judgement", {}).get("chosen_number") is not None
+    if runtime.context.config.selection == "model" and named and coherence.get("verdict") != "no coherent function":
+        return "name"
+    return after_name(state, runtime)
+
+
+def after_name(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     return "explain" if runtime.context.config.explain and state.get("candidates") else "verify"
 
 
@@ -56,6 +66,7 @@ def build_graph(checkpointer=None, direct: bool = False):
     builder.add_node("gather_evidence", gather_evidence)
     builder.add_node("judge", judge)
     builder.add_node("assess", assess)
+    builder.add_node("name", write_name)
     builder.add_node("explain", explain)
     builder.add_node("verify", verify)
     builder.add_node("report", report)
@@ -63,7 +74,8 @@ def build_graph(checkpointer=None, direct: bool = False):
     builder.add_conditional_edges("normalise", after_normalise, ["gather_evidence", "report"])
     builder.add_edge("gather_evidence", "judge")
     builder.add_edge("judge", "assess")
-    builder.add_conditional_edges("assess", after_assess, ["explain", "verify"])
+    builder.add_conditional_edges("assess", after_assess, ["name", "explain", "verify"])
+    builder.add_conditional_edges("name", after_name, ["explain", "verify"])
     builder.add_edge("explain", "verify")
     builder.add_edge("verify", "report")
     builder.add_edge("report", END)

@@ -7,7 +7,8 @@ final name to the true one. Its gain over the ranker alone is measured out of fo
 on four and applied to the fifth), with a paired bootstrap interval, so the number that decides the default is not
 the number the threshold was fitted on.
 
-Usage: python -m gene_r1.training.naming_rule ROWS.jsonl [ROWS.jsonl ...]   (prints JSON)
+Usage: python -m gene_r1.training.naming_rule ROWS.jsonl [ROWS.jsonl ...] [--write]   (prints JSON; --write stores
+the fitted threshold and its dev facts as the agent's rule, agent/assets/naming/rule.json)
 """
 
 from __future__ import annotations
@@ -20,32 +21,18 @@ from pathlib import Path
 
 import numpy as np
 
-SIGNIFICANT_FDR = 0.05
+from gene_r1.agent.naming import NEVER, NamingRule, grounding
+
 GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(29))  # 0.30 .. 1.00
-NEVER = 1.01  # a threshold no cosine reaches: the ranker always
 
 
-@dataclass(frozen=True)
-class NamingRule:
-    """Take the model's name when its cosine to a significant candidate's name is at least `min_grounding`."""
-
-    min_grounding: float
-
-    def accepts(self, model_name: str | None, grounding: float) -> bool:
-        return bool(model_name) and grounding >= self.min_grounding
-
-
-def grounding(model_to_candidates: Sequence[float], candidates: Sequence[dict],
-              fdr_threshold: float = SIGNIFICANT_FDR) -> float:
-    """The model name's best cosine to a candidate with FDR at or below the threshold (0 when there is none)."""
-    values = [cos for cos, c in zip(model_to_candidates, candidates, strict=False)
-              if c.get("fdr") is not None and c["fdr"] <= fdr_threshold]
-    return max(values, default=0.0)
+def row_grounding(row: dict) -> float:
+    return grounding(row["model_to_candidates"], row["candidates"])[0]
 
 
 def final_scores(rows: Sequence[dict], rule: NamingRule) -> tuple[np.ndarray, np.ndarray]:
     """Per set: the cosine to the truth of the name the rule keeps, and whether it kept the model's."""
-    taken = np.array([rule.accepts(r["model"], grounding(r["model_to_candidates"], r["candidates"])) for r in rows])
+    taken = np.array([rule.accepts(r["model"], row_grounding(r)) for r in rows])
     model = np.array([r["model_score"] for r in rows])
     ranker = np.array([r["ranker_score"] for r in rows])
     return np.where(taken, model, ranker), taken
@@ -105,12 +92,27 @@ def read_rows(paths: Sequence[Path]) -> list[dict]:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help"):
+    write = "--write" in args
+    paths = [Path(a) for a in args if a != "--write"]
+    if not paths or args[0] in ("-h", "--help"):
         print(__doc__)
         return {}
-    report = asdict(evaluate(read_rows([Path(a) for a in args])))
+    report = asdict(evaluate(read_rows(paths)))
     print(json.dumps(report, indent=2))
+    if write:
+        write_rule(report | {"rows": [str(p) for p in paths]})
     return report
+
+
+def write_rule(report: dict, path: Path | None = None) -> Path:
+    """The agent's naming rule: the threshold fitted on every dev row, with the out-of-fold facts that justify it."""
+    from gene_r1.agent.naming import NAMING_RULE
+    from gene_r1.knowledge_base.fileio import write_json_atomic
+
+    path = path or NAMING_RULE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(path, {"min_grounding": report["rule"]["min_grounding"], "facts": report})
+    return path
 
 
 if __name__ == "__main__":

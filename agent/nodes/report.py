@@ -31,12 +31,15 @@ def report(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     coherence = state.get("coherence")
     themes = state.get("themes", [])
     incoherent = coherence is not None and coherence["verdict"] == "no coherent function"
+    written = judgement.get("written") if chosen and not incoherent else None
+    by_model = bool(written and written["taken"])
     result = Report(
-        name=NO_COHERENT_FUNCTION if incoherent else (chosen["name"] if chosen else ""),
+        name=NO_COHERENT_FUNCTION if incoherent else (written["name"] if by_model else
+                                                       (chosen["name"] if chosen else "")),
         confidence=judgement.get("confidence", 0.0) if chosen else 0.0,
         confidence_explanation=confidence_text(chosen, judgement),
-        chosen_from="evidence" if chosen else "none",
-        choice_explanation=choice_text(chosen, judgement, len(candidates)),
+        chosen_from="model" if by_model else ("evidence" if chosen else "none"),
+        choice_explanation=choice_text(chosen, judgement, len(candidates)) + written_text(written),
         reasoning=reasoning,
         evidence=shown_evidence(evidence[: config.evidence_k] + state.get("search_hits", []),
                                 evidence, [chosen["pathway_id"]] if chosen else [], themes),
@@ -87,6 +90,18 @@ def choice_text(chosen: dict | None, judgement: dict, total: int) -> str:
     return (f"[{chosen['number']}] {chosen['name']} ({chosen['pathway_id']}) names the strongest theme: chosen by "
             f"{by} among the theme's significant pathways that cover about as many of the set's genes as its best "
             f"one ({total} grounded candidates in all).")
+
+
+def written_text(written: dict | None) -> str:
+    """What became of the naming model's name (`--selection model`), in words; empty when it was not asked."""
+    if not written:
+        return ""
+    if written["taken"]:
+        return (f" The name shown was written by the naming model from these candidates: \"{written['name']}\", "
+                f"closest to [{written['closest_number']}] (name similarity {written['grounding']:.2f}) and "
+                "supported by verification on the set's genes.")
+    shown = f" \"{written['name']}\"" if written["name"] else ""
+    return f" The naming model's name{shown} was not used: {written['reason']}."
 
 
 def empty_report(reason: str) -> Report:

@@ -37,7 +37,9 @@ def verify(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     verdicts = []
     if chosen is not None:
         enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
-        verdicts.append(check_name(chosen["name"], genes, context.kb, enrichment, context.config))
+        written = judgement.get("written")
+        name = written["name"] if written and written["taken"] else chosen["name"]
+        verdicts.append(check_name(name, genes, context.kb, enrichment, context.config))
         verdicts += [check_quoted_candidate(c, genes, context.kb) for c in quoted_candidates(state)]
     explanation = state.get("explanation", "")
     if explanation:

@@ -4,8 +4,10 @@ with the threshold learned on dev rows and its gain measured out of fold."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from gene_r1.training.naming_rule import NEVER, NamingRule, evaluate, final_scores, fit_rule, grounding, main
+from gene_r1.agent.naming import NEVER, NamingRule, grounding, load_rule
+from gene_r1.training.naming_rule import evaluate, final_scores, fit_rule, main, write_rule
 
 SIGNIFICANT = {"fdr": 0.001}
 WEAK = {"fdr": 0.5}
@@ -18,8 +20,8 @@ def row(model_score: float, ranker_score: float, to_candidates: list[float], mod
 
 
 def test_grounding_counts_only_significant_candidates():
-    assert grounding([0.9, 0.6], [WEAK, SIGNIFICANT]) == 0.6
-    assert grounding([0.9], [WEAK]) == 0.0
+    assert grounding([0.9, 0.6], [WEAK | {"number": 1}, SIGNIFICANT | {"number": 2}]) == (0.6, 2)
+    assert grounding([0.9], [WEAK]) == (0.0, None)
 
 
 def test_the_rule_takes_a_grounded_readable_name_and_nothing_else():
@@ -62,3 +64,9 @@ def test_the_command_prints_the_report_for_rows_files(tmp_path, capsys):
     path.write_text("".join(json.dumps(row(0.7, 0.5, [0.85])) + "\n" for _ in range(10)), encoding="utf-8")
     report = main([str(path)])
     assert json.loads(capsys.readouterr().out)["sets"] == 10 == report["sets"]
+
+
+def test_the_written_rule_is_what_the_agent_loads(tmp_path):
+    rows = [row(0.7, 0.5, [0.85]) for _ in range(10)] + [row(0.1, 0.5, [0.45]) for _ in range(10)]
+    path = write_rule(asdict(evaluate(rows)), tmp_path / "rule.json")
+    assert load_rule(path) == fit_rule(rows)
