@@ -344,13 +344,27 @@ def stop(paths: EnvPaths, *, wait_s: float = 30.0) -> int | None:
     if pid_alive(pid):
         _signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + wait_s
-        while pid_alive(pid) and time.monotonic() < deadline:
+        while group_alive(pid) and time.monotonic() < deadline:  # vLLM's engine core and worker exit after it
             time.sleep(0.5)
-        if pid_alive(pid):
+        if group_alive(pid):
             _signal_group(pid, signal.SIGKILL)
     for path in (paths.pid_file, paths.server_file):
         path.unlink(missing_ok=True)
     return pid
+
+
+def group_alive(pid: int) -> bool:
+    """Whether any process of the group `pid` leads is still running (zombies left for their parent aside)."""
+    if pid_alive(pid):
+        return True
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pid and fields[0] != "Z":
+            return True
+    return False
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

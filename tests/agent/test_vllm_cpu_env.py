@@ -105,7 +105,7 @@ def test_stop_ends_the_recorded_server_and_its_children_and_forgets_it(tmp_path)
 
     assert children and stop(paths) == process.pid
     process.wait(timeout=10)
-    assert not any(pid_alive(child) for child in children)
+    assert not any(pid_alive(child) for child in children)  # gone when stop returns, not later
     assert read_server(paths) is None
 
 
