@@ -117,37 +117,23 @@ class AgentContext:
 
     @cached_property
     def model(self) -> ModelBackend:
-        if self.model_override is not None:
-            return self.model_override
-        from gene_r1.agent.model import ModelConfig, load_model
-
-        return load_model(
-            ModelConfig(
-                backend=self.config.backend,
-                model=self.config.model,
-                adapter=self.config.adapter,
-                base_url=self.config.base_url,
-                home=self.config.home,
-            )
-        )
+        return self.load_model(self.config.adapter)
 
     @cached_property
     def naming_model(self) -> ModelBackend:
         """The model that writes names (`selection="model"`): the same base with the naming adapter."""
+        from gene_r1.agent.naming import NAMING_ADAPTER_DIR
+
+        return self.load_model(self.config.naming_adapter or str(NAMING_ADAPTER_DIR))
+
+    def load_model(self, adapter: str | None) -> ModelBackend:
+        """The configured model runtime with `adapter` (the override, when a test or a server supplies one)."""
         if self.model_override is not None:
             return self.model_override
         from gene_r1.agent.model import ModelConfig, load_model
-        from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 
-        return load_model(
-            ModelConfig(
-                backend=self.config.backend,
-                model=self.config.model,
-                adapter=self.config.naming_adapter or str(NAMING_ADAPTER_DIR),
-                base_url=self.config.base_url,
-                home=self.config.home,
-            )
-        )
+        return load_model(ModelConfig(backend=self.config.backend, model=self.config.model, adapter=adapter,
+                                      base_url=self.config.base_url, home=self.config.home))
 
     @cached_property
     def ranker(self) -> FeatureRanker:
