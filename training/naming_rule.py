@@ -105,13 +105,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
 
 def write_rule(report: dict, path: Path | None = None) -> Path:
-    """The agent's naming rule: the threshold fitted on every dev row, with the out-of-fold facts that justify it."""
+    """The agent's naming rule: the threshold fitted on every dev row when its out-of-fold gain over the judge has a
+    95 % interval above zero, else the judge's pick always (NEVER); the facts that decided it go with it."""
     from gene_r1.agent.naming import NAMING_RULE
     from gene_r1.knowledge_base.fileio import write_json_atomic
 
     path = path or NAMING_RULE
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(path, {"min_grounding": report["rule"]["min_grounding"], "facts": report})
+    helps = report["ci95"][0] > 0
+    write_json_atomic(path, {"min_grounding": report["rule"]["min_grounding"] if helps else NEVER, "facts": report})
     return path
 
 

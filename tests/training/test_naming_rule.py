@@ -70,3 +70,11 @@ def test_the_written_rule_is_what_the_agent_loads(tmp_path):
     rows = [row(0.7, 0.5, [0.85]) for _ in range(10)] + [row(0.1, 0.5, [0.45]) for _ in range(10)]
     path = write_rule(asdict(evaluate(rows)), tmp_path / "rule.json")
     assert load_rule(path) == fit_rule(rows)
+
+
+def test_a_rule_whose_out_of_fold_gain_is_not_above_zero_ships_as_the_judge_always(tmp_path):
+    # in sample a threshold helps (the first rows), out of fold it does not: each fold's threshold misfires
+    rows = [row(0.7, 0.5, [0.85])] + [row(0.1, 0.5, [0.86]) for _ in range(9)] + [row(0.5, 0.5, [0.2])] * 10
+    report = asdict(evaluate(rows))
+    assert report["ci95"][0] <= 0
+    assert load_rule(write_rule(report, tmp_path / "rule.json")) == NamingRule(NEVER)
