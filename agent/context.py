@@ -121,9 +121,13 @@ class AgentContext:
 
     @cached_property
     def naming_model(self) -> ModelBackend:
-        """The model that writes names (`selection="model"`): the same base with the naming adapter."""
+        """The model that writes names (`selection="model"`): the same base with the naming adapter. On the openai
+        backend adapters are the server's names, so it asks for `naming_adapter` or else what the rest asks for
+        (a path is no served name: vLLM answered 404 to the shipped adapter's)."""
         from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 
+        if self.config.backend == "openai":
+            return self.load_model(self.config.naming_adapter or self.config.adapter)
         return self.load_model(self.config.naming_adapter or str(NAMING_ADAPTER_DIR))
 
     def load_model(self, adapter: str | None) -> ModelBackend:
