@@ -126,6 +126,21 @@ def test_analyze_explain_through_the_server_answers_as_transformers_does(vllm_ur
                                                                         local.explanation)
 
 
+def test_the_naming_step_through_the_server_answers_as_transformers_does(vllm_url):
+    from gene_r1.agent.api import analyze
+    from gene_r1.agent.config import AgentConfig
+    from gene_r1.agent.embedded import embedded_model_dir
+
+    served = analyze(MITOSIS, config=AgentConfig.from_env(backend="openai", base_url=vllm_url, adapter="gene-r1",
+                                                          selection="model"))
+    local = analyze(MITOSIS, config=AgentConfig.from_env(backend="transformers", model=str(embedded_model_dir()),
+                                                         naming_adapter=str(ADAPTER), selection="model"))
+
+    assert served.error == "" and served.timings["name"] > 0
+    assert {k: v for k, v in served.to_dict().items() if k != "timings"} == \
+        {k: v for k, v in local.to_dict().items() if k != "timings"}
+
+
 def test_a_chat_question_is_answered_by_the_served_model(vllm_url, tmp_path):
     from gene_r1.agent.api import get_context
     from gene_r1.agent.chat import build_chat_graph, chat_turn, open_checkpointer
