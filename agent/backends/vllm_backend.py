@@ -1,7 +1,7 @@
 """The vllm backend: GPU serving with vLLM's offline `LLM` engine, LoRA adapters applied per request.
 
-vllm is an optional extra (`pip install 'gene-r1[gpu]'`, in its own GPU environment: it pins a CUDA torch and an
-older transformers), so everything from it is imported inside functions; the CPU path never touches it.
+vllm lives in an environment of its own (docs/gpu.md: install vllm, then gene-r1 with `--no-deps`; it pins its torch
+and an older transformers), so everything from it is imported inside functions; the CPU path never touches it.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def import_vllm() -> Any:
         import vllm
     except ImportError as error:
         raise BackendUnavailableError(
-            "The vllm backend needs vllm, which is not installed here: install the gpu extra "
-            "(`pip install 'gene-r1[gpu]'`) in a separate GPU environment, or serve the model with "
+            "The vllm backend needs vllm, which is not installed here: run gene-r1 inside vLLM's own environment "
+            "(install vllm there, then `pip install --no-deps gene-r1`; docs/gpu.md), or serve the model with "
             "`vllm serve MODEL --enable-lora` and use --backend openai --base-url http://HOST:8000/v1."
         ) from error
     return vllm

@@ -40,7 +40,7 @@ def test_the_cpu_path_never_imports_vllm(tiny_model_dir):
 
 @pytest.mark.skipif(HAS_VLLM, reason="vllm is installed here")
 def test_without_vllm_the_backend_asks_for_the_gpu_extra():
-    with pytest.raises(BackendUnavailableError, match="install the gpu extra"):
+    with pytest.raises(BackendUnavailableError, match="run gene-r1 inside vLLM's own environment"):
         load_model(ModelConfig(backend="vllm", model="/some/model"))
 
 
@@ -60,7 +60,7 @@ def test_a_missing_adapter_is_reported_before_vllm_starts(tmp_path):
         lora_rank(str(tmp_path))
 
 
-@pytest.mark.skipif(not HAS_VLLM, reason="vllm is not installed (GPU extra)")
+@pytest.mark.skipif(not HAS_VLLM, reason="vllm is not installed here (it lives in its own environment: docs/gpu.md)")
 def test_vllm_smoke_on_a_gpu(tiny_model_dir, tiny_lora_adapter_dir):
     if not cuda_available():
         pytest.skip("no CUDA GPU")
