@@ -6,7 +6,9 @@ sessions build the tiny model in about a second.
 
 from __future__ import annotations
 
+import json
 import shutil
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,24 @@ def tiny_lora_adapter_dir(tiny_model_dir, tmp_path_factory) -> Path:
     return out
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet request handler that answers JSON: what every stand-in server of these tests builds on."""
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+            pass
+
+
 class ChatCompletionsServer:
     """A local OpenAI-compatible server on 127.0.0.1 (`/v1/chat/completions`, `/v1/completions`, `/v1/models`).
 
@@ -69,10 +89,9 @@ class ChatCompletionsServer:
     """
 
     def __init__(self, model: str = "gene-r1-test"):
-        import json
         import re
         import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import ThreadingHTTPServer
 
         self.model = model
         self.requests: list[dict] = []
@@ -81,21 +100,7 @@ class ChatCompletionsServer:
         self.delay_s = 0.0
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
-
-            def _send(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-                    pass
-
+        class Handler(JsonHandler):
             def do_GET(self):
                 if self.path == "/v1/models":
                     self._send(200, {"object": "list", "data": [{"id": server.model, "object": "model"}]})

