@@ -93,6 +93,24 @@ def sanitise_explanation(text: str, shown: int, max_sentences: int = 3) -> str:
     return " ".join(kept)
 
 
+def is_worth_reading(explanation: str) -> bool:
+    """A sanitised explanation a biologist can read: it cites a candidate and has a few words that are not markup
+    (the tiny or undertrained model writes "</candidates> </ways>" or "[1] names the genes together better")."""
+    words = re.findall(r"[A-Za-z]{2,}", _CITATION.sub("", explanation))
+    return bool(_CITATION.search(explanation)) and len(words) >= 5 and "<" not in explanation
+
+
+def rendered_explanation(chosen: dict) -> str:
+    """The code's explanation, shown when the model's is not worth reading: the chosen candidate and the set's genes
+    it holds, quoted from the evidence."""
+    genes = list(chosen.get("overlap_genes", []))
+    held = (", ".join(genes[:-1]) + f" and {genes[-1]}") if len(genes) > 1 else (genes[0] if genes else "")
+    holds = f"holds {held} of this set" if held else "is the judge's pick"
+    return (f"[{chosen['number']}] {chosen['name']} {holds}: the judge's name for the strongest theme. (Written by "
+            "code: the model's explanation did not pass the check that each sentence cites a candidate and quotes "
+            "no number of its own.)")
+
+
 def quoted_numbers(text: str) -> list[str]:
     """Every number in `text` outside candidate citations (for checks that nothing was invented)."""
     return _NUMBER.findall(_CITATION.sub("", text))

@@ -46,11 +46,12 @@ def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 @timed("explain")
 def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """On request only: the model explains its choice in a few sentences, citing candidates by number; the text is
-    sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`)."""
+    sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`). When nothing worth
+    reading is left, the code's explanation is shown instead of nothing (`agent.reasoning.rendered_explanation`)."""
     from gene_r1.agent.judge import judge_prompt
     from gene_r1.agent.model import GenerationConfig
     from gene_r1.agent.prompts import EXPLAIN_PROMPT
-    from gene_r1.agent.reasoning import sanitise_explanation
+    from gene_r1.agent.reasoning import is_worth_reading, rendered_explanation, sanitise_explanation
 
     context = runtime.context
     chosen = state.get("judgement", {}).get("chosen_number")
@@ -62,4 +63,7 @@ def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     messages += [{"role": "assistant", "content": f"Answer: {chosen}"},
                  {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
     text = context.model.generate(messages, GenerationConfig(max_new_tokens=context.config.explain_tokens)).text
-    return {"explanation": sanitise_explanation(text, len(shown))}
+    explanation = sanitise_explanation(text, len(shown))
+    if not is_worth_reading(explanation):
+        explanation = rendered_explanation(next(c for c in candidates if c["number"] == chosen))
+    return {"explanation": explanation}

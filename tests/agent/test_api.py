@@ -19,9 +19,9 @@ def test_the_full_loop_reports_a_grounded_name_with_evidence_verdicts_and_timing
     assert result.to_dict()["name"] == result.name
 
 
-def test_explain_adds_a_sanitised_explanation_without_invented_numbers(agent_context):
+def test_explain_adds_a_readable_explanation_without_invented_numbers(agent_context):
     from gene_r1.agent.context import AgentContext
-    from gene_r1.agent.reasoning import quoted_numbers
+    from gene_r1.agent.reasoning import is_worth_reading, quoted_numbers
 
     explaining = AgentContext(
         config=AgentConfig(home=agent_context.config.home, model=agent_context.config.model, explain=True,
@@ -31,7 +31,9 @@ def test_explain_adds_a_sanitised_explanation_without_invented_numbers(agent_con
     )
     result = analyze(MISMATCH_REPAIR, context=explaining)
     assert "explain" in result.timings
-    assert quoted_numbers(result.explanation) == []
+    assert is_worth_reading(result.explanation)  # the tiny model's text, or the code's when it is not readable
+    quoted = " ".join(result.genes + [c["name"] for c in result.candidates])
+    assert set(quoted_numbers(result.explanation)) <= set(quoted_numbers(quoted))
 
 
 def test_the_ranker_alone_never_loads_the_model(agent_context):

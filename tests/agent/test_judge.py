@@ -13,7 +13,14 @@ from gene_r1.agent.candidates import candidate_pool, numbered
 from gene_r1.agent.features import FEATURE_NAMES, NAME_COMPONENTS, NameProjection, candidate_features
 from gene_r1.agent.judge import MAX_PROMPT_GENES, decide, judge_prompt, prompt_genes
 from gene_r1.agent.ranker import JudgeSettings
-from gene_r1.agent.reasoning import MAX_GENES_QUOTED, quoted_numbers, render_reasoning, sanitise_explanation
+from gene_r1.agent.reasoning import (
+    MAX_GENES_QUOTED,
+    is_worth_reading,
+    quoted_numbers,
+    render_reasoning,
+    rendered_explanation,
+    sanitise_explanation,
+)
 
 
 def row(pathway_id, name, genes, size, fdr, kind="enrichment"):
@@ -116,6 +123,22 @@ def test_an_explanation_keeps_only_sentences_whose_numbers_cite_shown_candidates
             "Candidate [9] is too broad. [1] is narrower than the genes.")
     kept = "[2] names the shared repair function. [1] is narrower than the genes."
     assert sanitise_explanation(text, shown=3) == kept
+
+
+@pytest.mark.parametrize("text", ["", "</candidates> </ways>", "[1] names it.", "The genes work together in repair."])
+def test_an_explanation_without_a_citation_or_words_is_not_worth_reading(text):
+    assert not is_worth_reading(text)
+
+
+def test_an_explanation_that_cites_and_says_something_is_worth_reading():
+    assert is_worth_reading("[2] names the shared repair function of these genes.")
+
+
+def test_the_codes_explanation_cites_the_choice_and_quotes_its_genes():
+    chosen = {"number": 3, "name": "Mismatch repair", "overlap_genes": ["MLH1", "MSH2", "MSH6"]}
+    text = rendered_explanation(chosen)
+    assert text.startswith("[3] Mismatch repair holds MLH1, MSH2 and MSH6 of this set")
+    assert is_worth_reading(text)
 
 
 def numbers_the_evidence_holds(genes, evidence, candidates, text) -> set[str]:
