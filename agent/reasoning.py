@@ -93,11 +93,22 @@ def sanitise_explanation(text: str, shown: int, max_sentences: int = 3) -> str:
     return " ".join(kept)
 
 
-def is_worth_reading(explanation: str) -> bool:
-    """A sanitised explanation a biologist can read: it cites a candidate and has a few words that are not markup
-    (the tiny or undertrained model writes "</candidates> </ways>" or "[1] names the genes together better")."""
+def is_worth_reading(explanation: str, genes: Sequence[str] = (), names: Sequence[str] = ()) -> bool:
+    """A sanitised explanation a biologist can read: it cites a candidate, has a few words that are not markup, and
+    says something specific — one of the set's `genes` or a word of a candidate's name in `names`, when given (the
+    undertrained model writes "</candidates> </ways>" or "[1] names the genes together better than the others")."""
     words = re.findall(r"[A-Za-z]{2,}", _CITATION.sub("", explanation))
-    return bool(_CITATION.search(explanation)) and len(words) >= 5 and "<" not in explanation
+    if not _CITATION.search(explanation) or len(words) < 5 or "<" in explanation:
+        return False
+    if not genes and not names:
+        return True
+    said = {w.lower() for w in re.findall(r"[A-Za-z0-9-]+", explanation)}
+    specific = {g.lower() for g in genes} | {w.lower() for n in names for w in re.findall(r"[A-Za-z]{4,}", n)}
+    return bool(said & (specific - _PLAIN_WORDS))
+
+
+_PLAIN_WORDS = {"genes", "gene", "process", "pathway", "pathways", "with", "from", "signaling", "signalling", "other",
+                "others", "together", "names", "better", "than", "cell", "cells", "human", "activity"}
 
 
 def rendered_explanation(chosen: dict) -> str:

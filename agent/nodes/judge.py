@@ -64,6 +64,6 @@ def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                  {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
     text = context.model.generate(messages, GenerationConfig(max_new_tokens=context.config.explain_tokens)).text
     explanation = sanitise_explanation(text, len(shown))
-    if not is_worth_reading(explanation):
+    if not is_worth_reading(explanation, state["genes"], [c["name"] for c in shown]):
         explanation = rendered_explanation(next(c for c in candidates if c["number"] == chosen))
     return {"explanation": explanation}

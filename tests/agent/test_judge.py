@@ -134,6 +134,13 @@ def test_an_explanation_that_cites_and_says_something_is_worth_reading():
     assert is_worth_reading("[2] names the shared repair function of these genes.")
 
 
+def test_an_explanation_must_name_a_gene_or_a_word_of_a_candidate_when_they_are_given():
+    template = "[2] names the genes together better than the others: [1] names the genes together better."
+    assert not is_worth_reading(template, ["MLH1", "MSH2"], ["Mismatch repair", "DNA Repair"])
+    assert is_worth_reading("[1] holds MLH1 and MSH2, which work in one repair complex.", ["MLH1", "MSH2"], [])
+    assert is_worth_reading("[1] is the mismatch step these genes share with each other.", [], ["Mismatch repair"])
+
+
 def test_the_codes_explanation_cites_the_choice_and_quotes_its_genes():
     chosen = {"number": 3, "name": "Mismatch repair", "overlap_genes": ["MLH1", "MSH2", "MSH6"]}
     text = rendered_explanation(chosen)
