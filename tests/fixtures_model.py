@@ -80,6 +80,22 @@ class JsonHandler(BaseHTTPRequestHandler):
             pass
 
 
+class LocalStandIn:
+    """A stand-in server on 127.0.0.1 at a free port, answering with a `JsonHandler` subclass; `url` ends in /v1."""
+
+    def start(self, handler: type[JsonHandler]) -> None:
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 class ChatCompletionsServer:
     """A local OpenAI-compatible server on 127.0.0.1 (`/v1/chat/completions`, `/v1/completions`, `/v1/models`).
 

