@@ -23,13 +23,13 @@ from gene_r1.agent.backends.vllm_cpu_env import (
     read_server,
     tree_rss_bytes,
 )
+from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 
 DOCS = "Docs: docs/gpu.md"
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, epilog=DOCS)
 
 EnvOption = typer.Option(None, "--env", help="The environment's folder (default: $GENE_R1_HOME/vllm-cpu-env, "
                          "or $GENE_R1_VLLM_CPU_ENV).")
-NAMING_ADAPTER = Path(__file__).resolve().parents[1] / "training" / "adapters" / "smollm2-135m-gene-r1-naming"
 
 
 def _paths(env: Path | None) -> EnvPaths:
@@ -83,7 +83,7 @@ def serve_command(
             from gene_r1.agent.embedded import embedded_model_dir
 
             model = embedded_model_dir()
-        adapter = adapter or str(NAMING_ADAPTER)
+        adapter = adapter or str(NAMING_ADAPTER_DIR)
         adapter_dir = None if adapter.strip().lower() == "none" else Path(adapter).expanduser().resolve()
         rank = lora_rank(str(adapter_dir)) if adapter_dir else 16
         typer.echo(f"Starting vllm serve (log: {paths.log_file}) ...", err=True)

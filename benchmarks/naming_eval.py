@@ -9,7 +9,7 @@ with its 95% bootstrap interval; the share of answers with a readable `Process:`
 token limit; seconds per set.
 
 Usage: python benchmarks/naming_eval.py --data DIR --adapter PATH|none [--limit 200] [--batch 8]
-       [--max-new-tokens 40] [--model PATH] [--show 5] [--rows rows.jsonl]
+       [--max-new-tokens N] [--model PATH] [--show 5] [--rows rows.jsonl]
 `--rows` writes one line per set (true, ranker and model names, their cosines to the truth, and the model name's
 cosine to every candidate): what `training/naming_rule.py` fits its decision rule on.
 The default token limit covers the training answers (`<think>` citing candidates, then the name: median 27 tokens,
@@ -95,6 +95,7 @@ def write_rows(path: Path, rows: Sequence[dict], names: Sequence[str | None], ge
 
 def main(argv: Sequence[str] | None = None) -> dict:
     from gene_r1.agent.model import ModelConfig
+    from gene_r1.agent.naming import NAMING_TOKENS
     from gene_r1.training.data import read_jsonl
     from gene_r1.training.similarity import get_encoder
 
@@ -104,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--model", default=None, help="Base model directory (default: the embedded SmolLM2).")
     parser.add_argument("--limit", type=int, default=200, help="The first N dev sets.")
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--max-new-tokens", type=int, default=40)
+    parser.add_argument("--max-new-tokens", type=int, default=NAMING_TOKENS,
+                        help="The agent's naming bound (agent.naming.NAMING_TOKENS) by default.")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0, help="Bootstrap seed.")
     parser.add_argument("--show", type=int, default=0, help="Print this many (true, ranker, model) names.")

@@ -34,7 +34,6 @@ NAMING_TOKENS = 64
 EXPLAIN_TOKENS = 96
 CLIENTS = (1, 4, 16)
 REQUESTS = 16
-ADAPTER_DIR = Path(__file__).resolve().parents[1] / "training" / "adapters" / "smollm2-135m-gene-r1-naming"
 OPTIONS = [f" {n}" for n in range(1, 7)]
 FLOOR = -30.0
 
@@ -96,8 +95,9 @@ def load_backend(name: str, base_url: str | None, clients: int = 1):
                              request_timeout_s=600)
     else:
         from gene_r1.agent.embedded import embedded_model_dir
+        from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 
-        config = ModelConfig(backend=name, model=str(embedded_model_dir()), adapter=str(ADAPTER_DIR),
+        config = ModelConfig(backend=name, model=str(embedded_model_dir()), adapter=str(NAMING_ADAPTER_DIR),
                              dtype="float32", threads=1 if name == "transformers" else None, max_batch_size=clients)
     return load_model(config)
 

@@ -34,11 +34,12 @@ from gene_r1.agent.model import (
     PromptTooLongError,
     load_model,
 )
+from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 from gene_r1.agent.prompts import JUDGE_ANSWER_PREFIX
 from tests.agent.conftest import MISMATCH_REPAIR, MITOSIS
 
 URL_ENV = "GENE_R1_VLLM_URL"
-ADAPTER = Path(__file__).resolve().parents[2] / "training" / "adapters" / "smollm2-135m-gene-r1-naming"
+ADAPTER = NAMING_ADAPTER_DIR
 OPTIONS = [f" {n}" for n in range(1, 7)]
 VOTE_TOLERANCE = 1e-3  # measured max difference on 24 judge prompts: see docs/gpu.md
 
