@@ -72,7 +72,8 @@ def grounding(model_to_candidates: Sequence[float], candidates: Sequence[Mapping
 
 class WrittenName(TypedDict):
     """What the model wrote and whether it stands: `taken` only when the rule accepts it and verification
-    supports it; `reason` says why not, in words."""
+    supports it (`verdict`: that verification, None when the rule already refused the name); `reason` says why
+    not, in words."""
 
     name: str
     raw: str
@@ -80,6 +81,13 @@ class WrittenName(TypedDict):
     closest_number: int | None
     taken: bool
     reason: str
+    verdict: dict | None
+
+
+def taken_name(judgement: Mapping) -> WrittenName | None:
+    """The model's name when it is the name shown (`--selection model`, accepted and verified), else None."""
+    written = judgement.get("written")
+    return written if written and written["taken"] else None
 
 
 def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[str, str], model,
@@ -93,7 +101,7 @@ def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[s
     name = (parse_answer(generation.text).name or "").strip()
     if not name:
         return WrittenName(name="", raw=generation.text, grounding=0.0, closest_number=None, taken=False,
-                           reason="the model wrote no readable Process: line")
+                           reason="the model wrote no readable Process: line", verdict=None)
     vectors = embed([name, *(c["name"] for c in shortlist)])
     cosines = [float(vectors[0] @ v) for v in vectors[1:]]
     best, number = grounding(cosines, shortlist, fdr_threshold)
@@ -109,4 +117,4 @@ def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[s
         reason = (f"its closest significant candidate is [{number}] at name similarity {best:.2f}, below the "
                   f"{rule.min_grounding:.2f} the naming rule asks")
     return WrittenName(name=name, raw=generation.text, grounding=round(best, 3), closest_number=number, taken=taken,
-                       reason=reason)
+                       reason=reason, verdict=None)

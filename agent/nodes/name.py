@@ -30,12 +30,12 @@ def write_name(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     shortlist = sorted(state.get("candidates", []), key=lambda c: c["number"])[:NAMING_SHOWN]
     written = written_by_model(genes, shortlist, full_names(genes, context.kb.store), context.naming_model,
                                context.embed, load_rule(), context.config.fdr_threshold)
-    verdict = None
     if written["taken"]:
         enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
         verdict = check_name(written["name"], genes, context.kb, enrichment, context.config)
+        written = {**written, "verdict": verdict}  # the verify node reports it, not checks it again
         if verdict["verdict"] != "supported":
-            written = {**written, "taken": False,
-                       "reason": f"verification found it {verdict['verdict']}: {verdict['explanation']}"}
+            written |= {"taken": False,
+                        "reason": f"verification found it {verdict['verdict']}: {verdict['explanation']}"}
     judgement = {**state.get("judgement", {}), "written": written}
     return {"judgement": judgement}

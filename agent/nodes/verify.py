@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gene_r1.agent.context import AgentContext
+from gene_r1.agent.naming import taken_name
 from gene_r1.agent.nodes.timing import timed
 from gene_r1.agent.state import AgentState
 from gene_r1.agent.verification import check_name, check_outside_genes, check_quoted_candidate, mentioned_genes
@@ -37,9 +38,9 @@ def verify(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     verdicts = []
     if chosen is not None:
         enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
-        written = judgement.get("written")
-        name = written["name"] if written and written["taken"] else chosen["name"]
-        verdicts.append(check_name(name, genes, context.kb, enrichment, context.config))
+        written = taken_name(judgement)  # the model's name was verified where it was written
+        verdicts.append(written["verdict"] if written else check_name(chosen["name"], genes, context.kb, enrichment,
+                                                                       context.config))
         verdicts += [check_quoted_candidate(c, genes, context.kb) for c in quoted_candidates(state)]
     explanation = state.get("explanation", "")
     if explanation:
