@@ -118,8 +118,8 @@ def rendered_explanation(chosen: dict) -> str:
     held = (", ".join(genes[:-1]) + f" and {genes[-1]}") if len(genes) > 1 else (genes[0] if genes else "")
     holds = f"holds {held} of this set" if held else "is the judge's pick"
     return (f"[{chosen['number']}] {chosen['name']} {holds}: the judge's name for the strongest theme. (Written by "
-            "code: the model's explanation did not pass the check that each sentence cites a candidate and quotes "
-            "no number of its own.)")
+            "code: the model's explanation did not pass the check that it cites a candidate, names a gene of the set "
+            "or a word of a shown candidate, and quotes no number of its own.)")
 
 
 def quoted_numbers(text: str) -> list[str]:

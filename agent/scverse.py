@@ -81,8 +81,8 @@ def batch(
     from gene_r1.agent.batch.inputs import read_gene_sets
 
     sets = read_gene_sets(Path(path), fmt)
-    return analyze_sets(sets, out=Path(out) if out is not None else None, config=config, context=context,
-                        batch_size=batch_size, show_progress=show_progress)
+    return analyze_sets(sets, out=out, config=config, context=context, batch_size=batch_size,
+                        show_progress=show_progress)
 
 
 def rank_genes_groups(

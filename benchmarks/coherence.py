@@ -35,9 +35,8 @@ def judged_case(case, context) -> dict:
     """One protocol case through the agent's own nodes up to the assessment."""
     from gene_r1.agent.evidence import gather
     from gene_r1.agent.judge import judge_many
-    from gene_r1.agent.nodes.assess import assessment_for
+    from gene_r1.agent.nodes.assess import assessment_for, set_statistics_of
     from gene_r1.agent.nodes.judge import judgement_update, ranked_candidates
-    from gene_r1.tools.enrichment_null import set_statistics
     from gene_r1.tools.genes import GeneInputError, normalise_genes
 
     out = {"id": case.id, "version": case.version, "source": case.source, "true_name": case.name}
@@ -56,9 +55,9 @@ def judged_case(case, context) -> dict:
     ranked = ranked_candidates(state, context) if full else []
     judgement = judge_many([(genes, ranked)], context.ranker.settings, None)[0]
     state |= judgement_update(ranked, judgement)
-    assessment = assessment_for(state, context)
+    statistics = set_statistics_of(genes, context)
+    assessment = assessment_for(state, context, statistics)
     c = assessment.coherence
-    statistics = set_statistics(context.kb.enrichment_index, genes, context.config.sources, context.null_computer)
     return out | {
         # no evidence tells such a set from a random one: no two genes in one pathway of <= 200 genes, and no
         # pathway reaching p < 1e-3 (reported as the ceiling of any evidence-based verdict; never tuned on)

@@ -14,20 +14,19 @@ from dataclasses import asdict
 import numpy as np
 
 
-def case_record(case, context, null, computer) -> dict:
+def case_record(case, context, null) -> dict:
     """Everything the analyst judge reads about one case, with the same engine the agent runs."""
     from gene_r1.agent.graph import build_prepare_graph
+    from gene_r1.agent.nodes.assess import set_statistics_of
     from gene_r1.agent.nodes.judge import ranked_candidates
     from gene_r1.agent.themes import pathway_groups
-    from gene_r1.tools.enrichment_null import set_statistics
 
     state = build_prepare_graph().invoke({"input_genes": list(case.genes)}, context=context)
     record = {"id": case.id, "version": case.version, "source": case.source, "true_name": case.name,
               "input_size": len(case.genes)}
     if state.get("error"):
         return record | {"error": state["error"], "tested": 0, "candidates": [], "groups": []}
-    index = context.kb.enrichment_index
-    stats = set_statistics(index, state["genes"], context.config.sources, computer)
+    stats = set_statistics_of(state["genes"], context)
     tested = stats.tested
     reached, draws = null.reached(tested, stats.best_log_p)
     ranked = ranked_candidates(state, context)
@@ -64,13 +63,10 @@ def label_names(records: list[dict], embed: Callable[[list[str]], np.ndarray]) -
 
 
 def build_records(cases: Sequence, context, *, progress: Callable[[int, int], None] | None = None) -> list[dict]:
-    from gene_r1.tools.enrichment_null import NullComputer
-
     null = context.enrichment_null
-    computer = NullComputer(context.kb.enrichment_index, context.config.sources)
     records = []
     for i, case in enumerate(cases):
-        records.append(case_record(case, context, null, computer))
+        records.append(case_record(case, context, null))
         if progress and (i + 1) % 50 == 0:
             progress(i + 1, len(cases))
     label_names(records, context.embed)

@@ -13,14 +13,22 @@ if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
-def assessment_for(state: AgentState, context: AgentContext):
+def set_statistics_of(genes, context: AgentContext):
+    """The statistics the coherence verdict reads (`tools.enrichment_null.SetStatistics`) of these genes."""
+    from gene_r1.tools.enrichment_null import set_statistics
+
+    return set_statistics(context.kb.enrichment_index, genes, context.config.sources, context.null_computer)
+
+
+def assessment_for(state: AgentState, context: AgentContext, statistics=None):
+    """Themes, coherence and headline of the state's set; `statistics`: its `set_statistics_of`, when the caller
+    has them already."""
     from gene_r1.agent.analyst import assess
     from gene_r1.agent.coherence import load_model
     from gene_r1.agent.judge import rank_rows
-    from gene_r1.tools.enrichment_null import set_statistics
 
     genes = state["genes"]
-    statistics = set_statistics(context.kb.enrichment_index, genes, context.config.sources, context.null_computer)
+    statistics = set_statistics_of(genes, context) if statistics is None else statistics
     return assess(genes, statistics.tested, state.get("evidence", []), list(state.get("candidates", [])),
                   lambda rows: rank_rows(rows, len(genes), context.ranker, context.embed),
                   statistics, context.enrichment_null, load_model(), context.config.fdr_threshold)
