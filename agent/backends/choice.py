@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from gene_r1.agent.model_types import ModelError
 
+FLOOR_LOGPROB = -30.0  # the log-probability of an option outside the top log-probabilities a server returns
 Encode = Callable[[str], list[int]]  # text -> token ids, without special tokens
 Decode = Callable[[list[int]], str]
 

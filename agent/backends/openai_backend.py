@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from gene_r1.agent.backends.choice import FLOOR_LOGPROB
 from gene_r1.agent.model_types import (
     BackendUnavailableError,
     Generation,
@@ -33,7 +34,6 @@ from gene_r1.knowledge_base.http_policy import RETRY_STATUS, HttpFailure, HttpPo
 _RETRY_STATUS = RETRY_STATUS | {408, 409}  # a server's request timeout, and vLLM's "busy" answer
 _BACKOFF_S = 0.5
 _MAX_PARALLEL = 4
-_FLOOR_LOGPROB = -30.0  # an option outside the server's top log-probabilities
 
 
 class OpenAIBackend:
@@ -131,7 +131,7 @@ class OpenAIBackend:
                 raise ModelError(f"{self.base_url} returned no log-probabilities: the judge needs a server that "
                                  "supports `logprobs` (e.g. vLLM); it uses its ranker alone meanwhile.")
             top = {str(entry["token"]).strip(): float(entry["logprob"]) for entry in content[0].get("top_logprobs", [])}
-            return [top.get(option, _FLOOR_LOGPROB) for option in wanted]
+            return [top.get(option, FLOOR_LOGPROB) for option in wanted]
 
         self.model_name()
         workers = min(_MAX_PARALLEL, self.config.max_batch_size, max(1, len(batch)))

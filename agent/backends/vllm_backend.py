@@ -29,7 +29,6 @@ from gene_r1.agent.prompts import render_reference
 LORA_NAME = "gene-r1"
 _LORA_RANKS = (8, 16, 32, 64, 128, 256)
 TOP_LOGPROBS = 20  # vLLM's default `max_logprobs`
-FLOOR_LOGPROB = -30.0  # an option outside the top log-probabilities
 
 
 def import_vllm() -> Any:
@@ -139,7 +138,7 @@ class VllmBackend:
         value. Prompts are rendered and tokenised as the transformers backend does."""
         from vllm import SamplingParams
 
-        from gene_r1.agent.backends.choice import option_tokens
+        from gene_r1.agent.backends.choice import FLOOR_LOGPROB, option_tokens
 
         tokenizer = self.llm.get_tokenizer()
         shared, option_ids = option_tokens(lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
