@@ -102,19 +102,19 @@ def user_env(wheel_env, user_project, tmp_path_factory) -> dict[str, str]:
                   "PATH": f"{wheel_env / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
 
 
-def run_in(wheel_env: Path, user_project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+def run_in(user_project: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), cwd=user_project, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_the_installed_package_comes_from_the_wheel_not_from_this_tree(wheel_env, user_project, user_env):
-    done = run_in(wheel_env, user_project, user_env, str(wheel_env / "bin" / "python"), "-c",
+    done = run_in(user_project, user_env, str(wheel_env / "bin" / "python"), "-c",
                   "import gene_r1, gene_r1.agent.cli; print(gene_r1.__file__)")
     assert done.returncode == 0, done.stderr
     assert str(wheel_env) in done.stdout and str(ROOT) not in done.stdout
 
 
 def test_the_console_script_analyses_a_set_beside_decoy_packages(wheel_env, user_project, user_env):
-    done = run_in(wheel_env, user_project, user_env, str(wheel_env / "bin" / "gene-r1"), "analyze", "--json",
+    done = run_in(user_project, user_env, str(wheel_env / "bin" / "gene-r1"), "analyze", "--json",
                   *MITOSIS)
     assert done.returncode == 0, done.stderr[-2000:]
     answer = json.loads(done.stdout)
@@ -125,7 +125,7 @@ def test_the_console_script_analyses_a_set_beside_decoy_packages(wheel_env, user
 def test_the_python_api_analyses_a_set_beside_decoy_packages(wheel_env, user_project, user_env):
     code = (f"import json, gene_r1; a = gene_r1.analyze({MITOSIS!r}); "
             "print(json.dumps({'name': a.name, 'verdict': a.verdict}))")
-    done = run_in(wheel_env, user_project, user_env, str(wheel_env / "bin" / "python"), "-c", code)
+    done = run_in(user_project, user_env, str(wheel_env / "bin" / "python"), "-c", code)
     assert done.returncode == 0, done.stderr[-2000:]
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["verdict"] == "coherent" and answer["name"]
