@@ -18,6 +18,14 @@ ModelOption = typer.Option(
 AdapterOption = typer.Option(None, "--adapter", help="LoRA adapter dir (default: the shipped Gene-R1 adapter).")
 BackendOption = typer.Option(None, "--backend", help="transformers (CPU default) | vllm (GPU) | openai.")
 BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1.")
+SelectionOption = typer.Option(
+    "judge", "--selection",
+    help=f"How each analysis chooses the final name among grounded candidates: {', '.join(SELECTION_RULES)}.",
+)
+ExplainOption = typer.Option(
+    False, "--explain",
+    help="Each analysis also asks the model for a short explanation that cites candidates by number.",
+)
 SourcesOption = typer.Option(
     None, "--sources", help="Evidence sources, comma-separated (default: reactome,wikipathways). Add go for Gene "
     "Ontology terms (opt-in: needs `gene-r1 kb build --with-go`)."
@@ -77,12 +85,8 @@ def analyze_command(
     html: Path = typer.Option(
         None, "--html", help="Write the HTML report to this file (instead of the terminal report)."
     ),
-    selection: str = typer.Option(
-        "judge", help=f"How to choose the final name among grounded candidates: {', '.join(SELECTION_RULES)}."
-    ),
-    explain: bool = typer.Option(
-        False, "--explain", help="Also ask the model for a short explanation that cites candidates by number."
-    ),
+    selection: str = SelectionOption,
+    explain: bool = ExplainOption,
     model: str = ModelOption,
     adapter: str = AdapterOption,
     backend: str = BackendOption,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gene_r1.agent.backends.hf_prompts import adapter_config_file, prompt_text
 from gene_r1.agent.model_types import (
     EMBEDDED_MODEL_NAME,
     Generation,
@@ -22,11 +23,9 @@ from gene_r1.agent.model_types import (
     ModelError,
     ModelNotFoundError,
     PromptTooLongError,
-    check_messages,
     chunked,
     resolve_adapter,
 )
-from gene_r1.agent.prompts import render_reference
 
 _DTYPES = ("float32", "bfloat16", "float16", "auto")
 
@@ -126,15 +125,8 @@ class TransformersBackend:
 
     def render(self, messages: Sequence[Message]) -> str:
         """The prompt text for these messages: the chat template, or the authors' raw text (prompt_style)."""
-        messages = check_messages(messages)
-        if self.config.prompt_style == "reference":
-            return render_reference(messages)
-        if not getattr(self.tokenizer, "chat_template", None):
-            raise ModelError(
-                f"{self.source.display} has no chat template: use --prompt-style reference (the raw "
-                "#SYSTEM/#USER/#Assistant text) for base models."
-            )
-        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return prompt_text(self.tokenizer, messages, prompt_style=self.config.prompt_style,
+                           model_name=self.source.display)
 
     def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
         return self.generate_batch([messages], config)[0]
@@ -284,10 +276,7 @@ def _load_weights(source: ModelSource, dtype: Any, device: str) -> tuple[Any, An
 def _attach_adapter(model: Any, adapter: str, *, merge: bool) -> Any:
     from peft import PeftModel
 
-    path = Path(adapter).expanduser()
-    if not (path / "adapter_config.json").is_file():
-        raise ModelNotFoundError(f"No LoRA adapter at {adapter}: expected a directory with adapter_config.json.")
-    model = PeftModel.from_pretrained(model, str(path))
+    model = PeftModel.from_pretrained(model, str(adapter_config_file(adapter).parent))
     return model.merge_and_unload() if merge else model
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gene_r1.agent.backends.hf_prompts import adapter_config_file, prompt_text
 from gene_r1.agent.model_types import (
     BackendUnavailableError,
     Generation,
@@ -19,7 +20,6 @@ from gene_r1.agent.model_types import (
     Message,
     ModelConfig,
     ModelError,
-    ModelNotFoundError,
     PromptTooLongError,
     check_messages,
     resolve_adapter,
@@ -45,10 +45,7 @@ def import_vllm() -> Any:
 
 def lora_rank(adapter: str) -> int:
     """The smallest rank vLLM accepts that holds the adapter's `r` (vLLM needs `max_lora_rank` up front)."""
-    config_path = Path(adapter).expanduser() / "adapter_config.json"
-    if not config_path.is_file():
-        raise ModelNotFoundError(f"No LoRA adapter at {adapter}: expected a directory with adapter_config.json.")
-    rank = int(json.loads(config_path.read_text()).get("r", 8))
+    rank = int(json.loads(adapter_config_file(adapter).read_text()).get("r", 8))
     return next((allowed for allowed in _LORA_RANKS if allowed >= rank), rank)
 
 
@@ -155,10 +152,7 @@ class VllmBackend:
         return rows
 
     def _render(self, tokenizer: Any, messages: Sequence[Message]) -> str:
-        messages = check_messages(messages)
-        if self.config.prompt_style == "reference":
-            return render_reference(messages)
-        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        return prompt_text(tokenizer, messages, prompt_style=self.config.prompt_style, model_name=self.model)
 
     def _run(self, call: Any) -> Any:
         """One engine call; vLLM's "longer than the maximum model length" becomes `PromptTooLongError`."""

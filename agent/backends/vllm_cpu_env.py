@@ -48,39 +48,18 @@ class VllmEnvError(RuntimeError):
     """A step of building or serving failed; the message names the step, the log and the fix."""
 
 
-@dataclass(frozen=True)
 class EnvPaths:
     """Where one vLLM CPU environment keeps its venv, its server's PID and log, and the facts measured."""
 
-    root: Path
-
-    @property
-    def venv(self) -> Path:
-        return self.root / "venv"
-
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.root / "server.pid"
-
-    @property
-    def server_file(self) -> Path:
-        return self.root / "server.json"
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "server.log"
-
-    @property
-    def build_log(self) -> Path:
-        return self.root / "build.log"
-
-    @property
-    def build_facts(self) -> Path:
-        return self.root / "build.json"
+    def __init__(self, root: Path):
+        self.root = root
+        self.venv = root / "venv"
+        self.python = self.venv / "bin" / "python"
+        self.pid_file = root / "server.pid"
+        self.server_file = root / "server.json"
+        self.log_file = root / "server.log"
+        self.build_log = root / "build.log"
+        self.build_facts = root / "build.json"
 
 
 def default_env_dir() -> Path:

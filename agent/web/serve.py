@@ -11,11 +11,12 @@ from gene_r1.agent.commands import (
     AdapterOption,
     BackendOption,
     BaseUrlOption,
+    ExplainOption,
     ModelOption,
+    SelectionOption,
     friendly_errors,
     make_config,
 )
-from gene_r1.agent.config import SELECTION_RULES
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -72,12 +73,8 @@ def serve_command(
     queue_size: int = typer.Option(
         32, min=1, help="Analyses that may wait for a worker; more get 429 with Retry-After."
     ),
-    selection: str = typer.Option(
-        "judge", help=f"How analyses choose the final name among grounded candidates: {', '.join(SELECTION_RULES)}."
-    ),
-    explain: bool = typer.Option(
-        False, "--explain", help="Analyses also ask the model for a short explanation citing candidates by number."
-    ),
+    selection: str = SelectionOption,
+    explain: bool = ExplainOption,
     model: str = ModelOption,
     adapter: str = AdapterOption,
     backend: str = BackendOption,

@@ -9,13 +9,13 @@ import pytest
 
 from gene_r1.agent import model_types
 from gene_r1.agent.embedded import EMBEDDED_DIR_NAME, embedded_gguf_path, embedded_model_dir
-from gene_r1.agent.model import (
+from gene_r1.agent.model import load_model
+from gene_r1.agent.model_types import (
     EMBEDDED_MODEL_NAME,
     GenerationConfig,
     ModelConfig,
     ModelError,
     default_adapter_dir,
-    load_model,
     resolve_adapter,
 )
 from gene_r1.agent.prompts import task_messages

@@ -61,34 +61,34 @@ def backend(server: VllmStandIn, **changes):
     return load_model(ModelConfig(backend="openai", base_url=server.url, max_retries=0, **changes))
 
 
-@pytest.mark.parametrize("stand_in", [(["smollm2-135m-instruct", "gene-r1"], 404, UNKNOWN_MODEL)], indirect=True)
-def test_a_wrong_model_name_lists_what_the_server_serves(stand_in):
-    with pytest.raises(ModelError) as caught:
-        backend(stand_in, model="smollm2-1.7b").generate(MESSAGES, GenerationConfig(max_new_tokens=2))
+REFUSALS = [
+    pytest.param(
+        (["smollm2-135m-instruct", "gene-r1"], 404, UNKNOWN_MODEL), {"model": "smollm2-1.7b"}, ModelError,
+        "The server at {url} serves no model named 'smollm2-1.7b' (it serves: smollm2-135m-instruct, gene-r1): pass "
+        "--model with a served name (or leave it out to use the first).",
+        id="a wrong model name lists what the server serves",
+    ),
+    pytest.param(
+        (["smollm2-135m-instruct"], 404, UNKNOWN_MODEL), {"adapter": "gene-r1"}, ModelError,
+        "The server at {url} has no LoRA adapter named 'gene-r1' (it serves: smollm2-135m-instruct): start it with "
+        "`--enable-lora --lora-modules gene-r1=/path/to/adapter`, or pass --adapter none.",
+        id="an adapter the server does not serve names the LoRA flags",
+    ),
+    pytest.param(
+        (["smollm2-135m-instruct"], 400, TOO_LONG), {"model": "smollm2-135m-instruct"}, PromptTooLongError,
+        "The prompt does not fit the served model's context (This model's maximum context length is 4096 tokens): "
+        "pass fewer genes or less evidence, or start the server with a larger --max-model-len.",
+        id="a prompt longer than the context is prompt too long",
+    ),
+]
 
-    assert str(caught.value) == (f"The server at {stand_in.url} serves no model named 'smollm2-1.7b' (it serves: "
-                                 "smollm2-135m-instruct, gene-r1): pass --model with a served name (or leave it out "
-                                 "to use the first).")
 
+@pytest.mark.parametrize(("stand_in", "changes", "error", "message"), REFUSALS, indirect=["stand_in"])
+def test_a_refused_generation_is_one_line_that_names_the_fix(stand_in, changes, error, message):
+    with pytest.raises(error) as caught:
+        backend(stand_in, **changes).generate(MESSAGES, GenerationConfig(max_new_tokens=2))
 
-@pytest.mark.parametrize("stand_in", [(["smollm2-135m-instruct"], 404, UNKNOWN_MODEL)], indirect=True)
-def test_an_adapter_the_server_does_not_serve_names_the_lora_flags(stand_in):
-    with pytest.raises(ModelError) as caught:
-        backend(stand_in, adapter="gene-r1").generate(MESSAGES, GenerationConfig(max_new_tokens=2))
-
-    assert str(caught.value) == (f"The server at {stand_in.url} has no LoRA adapter named 'gene-r1' (it serves: "
-                                 "smollm2-135m-instruct): start it with `--enable-lora --lora-modules "
-                                 "gene-r1=/path/to/adapter`, or pass --adapter none.")
-
-
-@pytest.mark.parametrize("stand_in", [(["smollm2-135m-instruct"], 400, TOO_LONG)], indirect=True)
-def test_a_prompt_longer_than_the_context_is_prompt_too_long(stand_in):
-    with pytest.raises(PromptTooLongError) as caught:
-        backend(stand_in, model="smollm2-135m-instruct").generate(MESSAGES, GenerationConfig(max_new_tokens=2))
-
-    assert str(caught.value) == ("The prompt does not fit the served model's context (This model's maximum context "
-                                 "length is 4096 tokens): pass fewer genes or less evidence, or start the server "
-                                 "with a larger --max-model-len.")
+    assert str(caught.value) == message.format(url=stand_in.url)
 
 
 @pytest.mark.parametrize("stand_in", [(["smollm2-135m-instruct"], 400, LOGPROBS_REFUSED)], indirect=True)
