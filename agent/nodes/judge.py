@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gene_r1.agent.context import AgentContext
@@ -43,27 +45,46 @@ def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     return judgement_update(ranked, judgement) | {"tool_calls": state.get("tool_calls", 0) + 1}
 
 
-@timed("explain")
-def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    """On request only: the model explains its choice in a few sentences, citing candidates by number; the text is
-    sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`). When nothing worth
-    reading is left, the code's explanation is shown instead of nothing (`agent.reasoning.rendered_explanation`)."""
+@dataclass(frozen=True)
+class Explanation:
+    """The model's explanation as written (`draft`) and as shown (`text`): the sanitised draft when it is worth
+    reading, else the code's explanation (`by_model` False)."""
+
+    draft: str
+    text: str
+    by_model: bool
+
+
+def explain_choice(genes: Sequence[str], candidates: Sequence[dict], chosen: int, shown: int, model,
+                   tokens: int) -> Explanation:
+    """The model explains why candidate `chosen` names the set, citing the `shown` best candidates by number; the
+    text is sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`). When nothing
+    worth reading is left, the code's explanation is shown instead of nothing (`agent.reasoning.rendered_explanation`).
+    """
     from gene_r1.agent.judge import judge_prompt
     from gene_r1.agent.model import GenerationConfig
     from gene_r1.agent.prompts import EXPLAIN_PROMPT
     from gene_r1.agent.reasoning import is_worth_reading, rendered_explanation, sanitise_explanation
 
+    offered = list(candidates[:shown])
+    messages = judge_prompt(list(genes), offered)
+    messages += [{"role": "assistant", "content": f"Answer: {chosen}"},
+                 {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
+    draft = model.generate(messages, GenerationConfig(max_new_tokens=tokens)).text
+    explanation = sanitise_explanation(draft, len(offered))
+    if is_worth_reading(explanation, genes, [c["name"] for c in offered]):
+        return Explanation(draft, explanation, True)
+    return Explanation(draft, rendered_explanation(next(c for c in candidates if c["number"] == chosen)), False)
+
+
+@timed("explain")
+def explain(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    """On request only: `explain_choice` with the agent's model, for the judge's choice."""
     context = runtime.context
     chosen = state.get("judgement", {}).get("chosen_number")
     candidates = state.get("candidates", [])
     if not chosen or not candidates:
         return {"explanation": ""}
-    shown = candidates[: context.ranker.settings.shown]
-    messages = judge_prompt(state["genes"], shown)
-    messages += [{"role": "assistant", "content": f"Answer: {chosen}"},
-                 {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
-    text = context.model.generate(messages, GenerationConfig(max_new_tokens=context.config.explain_tokens)).text
-    explanation = sanitise_explanation(text, len(shown))
-    if not is_worth_reading(explanation, state["genes"], [c["name"] for c in shown]):
-        explanation = rendered_explanation(next(c for c in candidates if c["number"] == chosen))
-    return {"explanation": explanation}
+    written = explain_choice(state["genes"], candidates, chosen, context.ranker.settings.shown, context.model,
+                             context.config.explain_tokens)
+    return {"explanation": written.text}
