@@ -115,10 +115,24 @@ def analyze_command(
         typer.echo(json.dumps(result, indent=2))
     elif markdown:
         typer.echo(to_markdown(result))
+    elif result["error"]:
+        typer.echo(failure_text(result), err=True)  # no empty report around it
     elif not html:
         print_summary(result)
     if result["error"]:
         raise typer.Exit(1)
+
+
+def failure_text(result: dict) -> str:
+    """What the terminal says when a set could not be analysed: the error and the symbols it is about."""
+    lines = [f"Error: {result['error']}"]
+    if result["unknown_genes"]:
+        lines.append("Unknown symbols: " + ", ".join(result["unknown_genes"]) + " (use HGNC symbols; aliases and "
+                     "previous symbols are mapped).")
+    for ambiguous in result["ambiguous_genes"]:
+        lines.append(f"{ambiguous['input']} is ambiguous (could be {', '.join(ambiguous['candidates'])}): pass "
+                     "the one you mean.")
+    return "\n".join(lines)
 
 
 def print_summary(result: dict) -> None:

@@ -42,6 +42,14 @@ def test_analyze_of_unknown_genes_exits_non_zero(env):
     assert result.exit_code == 1 and json.loads(result.output)["error"]
 
 
+def test_analyze_of_unknown_genes_in_the_terminal_names_them_without_an_empty_report(env):
+    result = runner.invoke(app, ["analyze", "NOTAGENE1", "NOTAGENE2"])
+
+    assert result.exit_code == 1
+    assert "Unknown symbols: NOTAGENE1, NOTAGENE2" in result.output
+    assert "Evidence" not in result.output and "Verification" not in result.output
+
+
 def test_verify_prints_a_verdict(env):
     result = runner.invoke(app, ["verify", "--claim", "DNA mismatch repair", *MISMATCH_REPAIR])
     assert result.exit_code == 0, result.output
