@@ -158,7 +158,8 @@ app.command("grpo", epilog=DOCS)(_from_adapter_command(
 
 def eval_command(
     systems: str = typer.Option("enrichment,ranker,judge,oracle5", "--systems",
-                                help="Comma-separated: enrichment (top hit), ranker, judge, agent, oracle5 (best of "
+                                help="Comma-separated: enrichment (top hit), ranker, judge, agent, model_names (the "
+                                "naming model's name, always), oracle5 (best of "
                                 "the top-5 names: a ceiling), enrichment_go, ranker_go (GO terms as evidence: a "
                                 "knowledge base built with --with-go), base, tuned (the model alone, no tools)."),
     benchmarks: str = typer.Option("BP,CC,MF,MsigDB,NeST", "--benchmarks", help="Comma-separated: BP, CC, MF, "

@@ -7,6 +7,8 @@ every system then names the set from that same evidence:
   judge        the default agent's choice: the ranker plus the model's vote, under the grounded-headline rule
                (the strongest theme's grounded name, `agent.analyst.named_groups`)
   agent        the full agent (`agent.api.analyze`: graph, verification, report), for an end-to-end check
+  model_names  the naming model's name, always (`--selection model` without its rule): it reads the judge's six best
+               candidates and the genes' full names; an answer without a readable `Process:` line scores as no name
   oracle5      the best of the top-5 enrichment names (needs the true name: a ceiling, not a system)
 Caches are keyed by everything that changes an answer: the code of the agent and tools, the knowledge base, the
 judge assets, the model and adapter, and the system's settings (`cache_key`).
@@ -29,7 +31,7 @@ from gene_r1.tools.thresholds import NEAR_DUPLICATE_JACCARD
 from gene_r1.training.benchmarks import GeneSetCase
 from gene_r1.training.evaluate import Prediction
 
-GROUNDED_SYSTEMS = ("enrichment", "ranker", "judge", "agent", "oracle5")
+GROUNDED_SYSTEMS = ("enrichment", "ranker", "judge", "agent", "model_names", "oracle5")
 # The same systems with GO as a third evidence source, under leave-term-out (`go_leave_out_ids`): separate rows,
 # never the headline numbers.
 GO_SYSTEMS = ("enrichment_go", "ranker_go")
@@ -176,6 +178,36 @@ def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=Non
         for e, j, name in zip(chunk, judgements, names, strict=True):
             out.append(Prediction(name, j.confidence, j.method == "ranker+model" or model is None,
                                   e.seconds + share))
+    return out
+
+
+def model_names(items: Sequence[CaseEvidence], config, ranker, embed, model,
+                names_of: Callable[[Sequence[str]], dict[str, str]], batch: int = 8) -> list[Prediction]:
+    """The naming model's name per case, written as the agent's naming node asks for it (`agent.naming`: the ranker's
+    shortlist of six, the genes' full names from `names_of`), by batched greedy decoding; "" when the model wrote
+    no readable `Process:` line or the set has no candidate."""
+    from gene_r1.agent.judge import judge_many, rank
+    from gene_r1.agent.model_types import GenerationConfig
+    from gene_r1.agent.naming import NAMING_SHOWN, NAMING_TOKENS, naming_prompt
+    from gene_r1.agent.parsing import parse_answer
+
+    out: list[Prediction] = []
+    all_pools = pools(items, config)
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        started = time.perf_counter()
+        ranked = [rank(pool, len(e.genes), ranker, embed) for e, pool in
+                  zip(chunk, all_pools[start : start + batch], strict=True)]
+        judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, None)
+        shortlists = [sorted(j.candidates, key=lambda c: c["number"])[:NAMING_SHOWN] for j in judgements]
+        asked = [i for i, shortlist in enumerate(shortlists) if shortlist]
+        prompts = [naming_prompt(chunk[i].genes, shortlists[i], names_of(chunk[i].genes)) for i in asked]
+        texts = {i: g.text for i, g in zip(asked, model.generate_batch(
+            prompts, GenerationConfig(max_new_tokens=NAMING_TOKENS)) if prompts else [], strict=True)}
+        share = (time.perf_counter() - started) / len(chunk)
+        for i, e in enumerate(chunk):
+            name = (parse_answer(texts[i]).name or "").strip() if i in texts else ""
+            out.append(Prediction(name, None, bool(name), e.seconds + share, raw=texts.get(i, "")))
     return out
 
 

@@ -162,6 +162,7 @@ class GroundedRunner:
                                       sources=self.fingerprints["sources"], search_k=self.config.search_k,
                                       leave_out_go=with_go)
         self._model = None
+        self._naming_model = None
 
     @property
     def model(self):
@@ -171,6 +172,16 @@ class GroundedRunner:
             self._model = load_model(ModelConfig(adapter=self.request.adapter))
         return self._model
 
+    @property
+    def naming_model(self):
+        """The embedded model with the shipped naming adapter (the agent's `--selection model`)."""
+        if self._naming_model is None:
+            from gene_r1.agent.model import ModelConfig, load_model
+            from gene_r1.agent.naming import NAMING_ADAPTER_DIR
+
+            self._naming_model = load_model(ModelConfig(adapter=str(NAMING_ADAPTER_DIR)))
+        return self._naming_model
+
     def key(self, system: str) -> str:
         from gene_r1.training.grounded_eval import cache_key
 
@@ -179,6 +190,10 @@ class GroundedRunner:
             parts.pop("assets")
         if system in ("judge", "agent") and self.ranker.settings.model_weight != 0:
             parts["adapter"] = adapter_digest(self.request.adapter)
+        if system == "model_names":
+            from gene_r1.agent.naming import NAMING_ADAPTER_DIR
+
+            parts["adapter"] = adapter_digest(str(NAMING_ADAPTER_DIR))
         return cache_key(**parts)
 
     def evidence(self, cases, benchmark: str, out: Path):
@@ -204,6 +219,11 @@ class GroundedRunner:
             if name == "judge":
                 model = self.model if self.ranker.settings.model_weight != 0 else None
                 return g.judged_names(items, self.config, self.ranker, self.embed, model)
+            if name == "model_names":
+                from gene_r1.knowledge_base.gene_names import full_names
+
+                return g.model_names(items, self.config, self.ranker, self.embed, self.naming_model,
+                                     lambda genes: full_names(genes, self.kb.store))
             return self._agent(cases)
 
         return run
