@@ -98,13 +98,20 @@ def is_worth_reading(explanation: str, genes: Sequence[str] = (), names: Sequenc
     says something specific — one of the set's `genes` or a word of a candidate's name in `names`, when given (the
     undertrained model writes "</candidates> </ways>" or "[1] names the genes together better than the others")."""
     words = re.findall(r"[A-Za-z]{2,}", _CITATION.sub("", explanation))
-    if not _CITATION.search(explanation) or len(words) < 5 or "<" in explanation:
+    if not _CITATION.search(explanation) or len(words) < 5 or "<" in explanation or repeats_itself(explanation):
         return False
     if not genes and not names:
         return True
     said = {w.lower() for w in re.findall(r"[A-Za-z0-9-]+", explanation)}
     specific = {g.lower() for g in genes} | {w.lower() for n in names for w in re.findall(r"[A-Za-z]{4,}", n)}
     return bool(said & (specific - _PLAIN_WORDS))
+
+
+def repeats_itself(explanation: str) -> bool:
+    """Whether a sentence comes back with only its citations changed: the undertrained model's loop ("[2] names the
+    genes together better than the other genes. [1] names the genes together better than the other genes.")."""
+    sentences = [" ".join(_CITATION.sub("", s).lower().split()) for s in _SENTENCE.split(explanation) if s.strip()]
+    return len(set(sentences)) < len(sentences)
 
 
 _PLAIN_WORDS = {"genes", "gene", "process", "pathway", "pathways", "with", "from", "signaling", "signalling", "other",

@@ -141,6 +141,16 @@ def test_an_explanation_must_name_a_gene_or_a_word_of_a_candidate_when_they_are_
     assert is_worth_reading("[1] is the mismatch step these genes share with each other.", [], ["Mismatch repair"])
 
 
+def test_an_explanation_that_repeats_a_sentence_with_other_citations_is_not_worth_reading():
+    # the one draft of 39 on naming dev that passed the check before this rule (benchmarks/explain_eval.py)
+    looped = ("[2] names the genes together better than the others: [1] is closest, but the genes together point to "
+              "DNA damage response. [2] names the genes together better than the other genes. [1] names the genes "
+              "together better than the other genes.")
+    assert not is_worth_reading(looped, ["NIPBL", "ATM"], ["DNA Damage Response", "DNA Repair"])
+    assert is_worth_reading("[2] holds ATM and NIPBL. [1] holds ATM only, a narrower damage response.",
+                            ["NIPBL", "ATM"], ["DNA Damage Response"])
+
+
 def test_the_codes_explanation_cites_the_choice_and_quotes_its_genes():
     chosen = {"number": 3, "name": "Mismatch repair", "overlap_genes": ["MLH1", "MSH2", "MSH6"]}
     text = rendered_explanation(chosen)
