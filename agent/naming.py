@@ -90,17 +90,26 @@ def taken_name(judgement: Mapping) -> WrittenName | None:
     return written if written and written["taken"] else None
 
 
+def draft_names(requests: Sequence[tuple[Sequence[str], Sequence[dict], Mapping[str, str]]], model) -> list[str]:
+    """The model's answers to the naming prompts of (genes, shortlist, full names) requests: one batched greedy
+    generation (a batch run drafts a chunk's names at once; `write_name` then reads each draft)."""
+    from gene_r1.agent.model_types import GenerationConfig
+
+    prompts = [naming_prompt(genes, shortlist, names) for genes, shortlist, names in requests]
+    return [g.text for g in model.generate_batch(prompts, GenerationConfig(max_new_tokens=NAMING_TOKENS))]
+
+
 def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[str, str], model,
                embed: Callable[[list[str]], np.ndarray], rule: NamingRule,
-               fdr_threshold: float = SIGNIFICANT_FDR) -> WrittenName:
-    """One greedy generation of the naming prompt; the name's grounding in the shortlist's significant names."""
-    from gene_r1.agent.model_types import GenerationConfig
+               fdr_threshold: float = SIGNIFICANT_FDR, draft: str | None = None) -> WrittenName:
+    """The model's name (its `draft` when one was written in a batch, else one greedy generation of the naming
+    prompt) and its grounding in the shortlist's significant names."""
     from gene_r1.agent.parsing import parse_answer
 
-    generation = model.generate(naming_prompt(genes, shortlist, names), GenerationConfig(max_new_tokens=NAMING_TOKENS))
-    name = (parse_answer(generation.text).name or "").strip()
+    text = draft if draft is not None else draft_names([(genes, shortlist, names)], model)[0]
+    name = (parse_answer(text).name or "").strip()
     if not name:
-        return WrittenName(name="", raw=generation.text, grounding=0.0, closest_number=None, taken=False,
+        return WrittenName(name="", raw=text, grounding=0.0, closest_number=None, taken=False,
                            reason="the model wrote no readable Process: line", verdict=None)
     vectors = embed([name, *(c["name"] for c in shortlist)])
     cosines = [float(vectors[0] @ v) for v in vectors[1:]]
@@ -116,5 +125,5 @@ def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[s
     else:
         reason = (f"its closest significant candidate is [{number}] at name similarity {best:.2f}, below the "
                   f"{rule.min_grounding:.2f} the naming rule asks")
-    return WrittenName(name=name, raw=generation.text, grounding=round(best, 3), closest_number=number, taken=taken,
+    return WrittenName(name=name, raw=text, grounding=round(best, 3), closest_number=number, taken=taken,
                        reason=reason, verdict=None)

@@ -128,6 +128,8 @@ class AgentState(TypedDict, total=False):
     candidates: list[dict]
     judgement: dict
     explanation: str
+    # the naming model's answer, drafted for a whole chunk in one batched call (batch runs, `--selection model`)
+    naming_draft: str
     # judge like an analyst: does the set share a function, and which themes does it hold
     coherence: Coherence
     themes: list[Theme]

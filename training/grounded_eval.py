@@ -187,8 +187,7 @@ def model_names(items: Sequence[CaseEvidence], config, ranker, embed, model,
     shortlist of six, the genes' full names from `names_of`), by batched greedy decoding; "" when the model wrote
     no readable `Process:` line or the set has no candidate."""
     from gene_r1.agent.judge import judge_many, rank
-    from gene_r1.agent.model_types import GenerationConfig
-    from gene_r1.agent.naming import NAMING_SHOWN, NAMING_TOKENS, naming_prompt
+    from gene_r1.agent.naming import NAMING_SHOWN, draft_names
     from gene_r1.agent.parsing import parse_answer
 
     out: list[Prediction] = []
@@ -201,9 +200,8 @@ def model_names(items: Sequence[CaseEvidence], config, ranker, embed, model,
         judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, None)
         shortlists = [sorted(j.candidates, key=lambda c: c["number"])[:NAMING_SHOWN] for j in judgements]
         asked = [i for i, shortlist in enumerate(shortlists) if shortlist]
-        prompts = [naming_prompt(chunk[i].genes, shortlists[i], names_of(chunk[i].genes)) for i in asked]
-        texts = {i: g.text for i, g in zip(asked, model.generate_batch(
-            prompts, GenerationConfig(max_new_tokens=NAMING_TOKENS)) if prompts else [], strict=True)}
+        requests = [(chunk[i].genes, shortlists[i], names_of(chunk[i].genes)) for i in asked]
+        texts = dict(zip(asked, draft_names(requests, model) if requests else [], strict=True))
         share = (time.perf_counter() - started) / len(chunk)
         for i, e in enumerate(chunk):
             name = (parse_answer(texts[i]).name or "").strip() if i in texts else ""

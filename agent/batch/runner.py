@@ -190,4 +190,28 @@ def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
         timings = dict(states[i].get("timings", {}))
         timings["judge"] = timings.get("judge", 0.0) + share
         updated[i] = {**states[i], **judgement_update(ranked[i], judgement), "timings": timings}
+    if context.config.selection == "model":
+        updated = draft_names_batch(updated, ready, context)
+    return updated
+
+
+def draft_names_batch(states: list[dict], ready: list[int], context: AgentContext) -> list[dict]:
+    """With `--selection model`: the naming model drafts every judged set's name in one batched generation; each
+    set's name node then reads its draft (and drops it for a set with no coherent function)."""
+    from gene_r1.agent.naming import draft_names
+    from gene_r1.agent.nodes.name import naming_shortlist
+    from gene_r1.knowledge_base.gene_names import full_names
+
+    named = [i for i in ready if states[i].get("candidates")]
+    if not named:
+        return states
+    started = time.perf_counter()
+    drafts = draft_names([(states[i]["genes"], naming_shortlist(states[i]),
+                           full_names(states[i]["genes"], context.kb.store)) for i in named], context.naming_model)
+    share = (time.perf_counter() - started) / len(named)
+    updated = list(states)
+    for i, draft in zip(named, drafts, strict=True):
+        timings = dict(states[i].get("timings", {}))
+        timings["name"] = timings.get("name", 0.0) + share
+        updated[i] = {**states[i], "naming_draft": draft, "timings": timings}
     return updated

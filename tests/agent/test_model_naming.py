@@ -22,10 +22,15 @@ class ScriptedModel:
     def __init__(self, answer: str):
         self.answer = answer
         self.prompts: list = []
+        self.batches: list[int] = []  # the size of each call
 
     def generate(self, messages, config=None) -> Generation:
-        self.prompts.append(messages)
-        return Generation(text=self.answer, prompt_tokens=1, completion_tokens=1, seconds=0.0)
+        return self.generate_batch([messages], config)[0]
+
+    def generate_batch(self, batch, config=None) -> list[Generation]:
+        self.prompts += batch
+        self.batches.append(len(batch))
+        return [Generation(text=self.answer, prompt_tokens=1, completion_tokens=1, seconds=0.0) for _ in batch]
 
 
 @pytest.fixture
@@ -65,6 +70,20 @@ def test_an_unreadable_answer_leaves_the_judges_pick_and_says_so(agent_context, 
     result = analyze(MISMATCH_REPAIR, context=context)
     assert result.chosen_from == "evidence"
     assert "wrote no readable Process: line" in result.choice_explanation
+
+
+def test_a_batch_run_drafts_a_chunks_names_in_one_model_call(agent_context, rule):
+    from gene_r1.agent.batch.inputs import GeneSetInput
+    from gene_r1.agent.batch.runner import analyse_chunk
+
+    context, model = naming_context(agent_context, "<think>\nClosest: [1].\n</think>\nProcess: DNA mismatch repair")
+    chunk = [GeneSetInput("first", tuple(MISMATCH_REPAIR)), GeneSetInput("second", tuple(reversed(MISMATCH_REPAIR)))]
+
+    records = analyse_chunk(chunk, context)
+
+    assert model.batches == [2]
+    assert [(r["name"], r["chosen_from"]) for r in records] == [("DNA mismatch repair", "model")] * 2
+    assert all(r["timings"]["name"] > 0 for r in records)
 
 
 def test_other_selections_never_ask_the_naming_model(agent_context, rule):
