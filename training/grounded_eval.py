@@ -20,7 +20,7 @@ import functools
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,20 +158,28 @@ def headline(item: CaseEvidence, judgement, ranker, embed, config) -> str:
     return judgement.chosen["name"] if judgement.chosen else ""
 
 
-def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=None, batch: int = 8,
-                 grounded: bool = True) -> list[Prediction]:
-    """The ranker's (model=None) or the judge's choice per case, under the grounded-headline rule unless
-    `grounded` is False (the ranker as it was before the rule); model votes batched `batch` sets at a time."""
+def judged_chunks(items: Sequence[CaseEvidence], config, ranker, embed, model=None,
+                  batch: int = 8) -> Iterator[tuple[Sequence[CaseEvidence], list, float]]:
+    """The cases `batch` at a time, with the judge's judgements of their ranked candidates (the model's votes in one
+    batched call when `model` is given) and the moment the chunk's work began."""
     from gene_r1.agent.judge import judge_many, rank
 
-    out: list[Prediction] = []
     all_pools = pools(items, config)
     for start in range(0, len(items), batch):
         chunk = items[start : start + batch]
         started = time.perf_counter()
         ranked = [rank(pool, len(e.genes), ranker, embed) for e, pool in
                   zip(chunk, all_pools[start : start + batch], strict=True)]
-        judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, model)
+        yield chunk, judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings,
+                                model), started
+
+
+def judged_names(items: Sequence[CaseEvidence], config, ranker, embed, model=None, batch: int = 8,
+                 grounded: bool = True) -> list[Prediction]:
+    """The ranker's (model=None) or the judge's choice per case, under the grounded-headline rule unless
+    `grounded` is False (the ranker as it was before the rule); model votes batched `batch` sets at a time."""
+    out: list[Prediction] = []
+    for chunk, judgements, started in judged_chunks(items, config, ranker, embed, model, batch):
         names = [headline(e, j, ranker, embed, config) for e, j in zip(chunk, judgements, strict=True)] \
             if grounded else [j.chosen["name"] if j.chosen else "" for j in judgements]
         share = (time.perf_counter() - started) / len(chunk)
@@ -186,18 +194,11 @@ def model_names(items: Sequence[CaseEvidence], config, ranker, embed, model,
     """The naming model's name per case, written as the agent's naming node asks for it (`agent.naming`: the ranker's
     shortlist of six, the genes' full names from `names_of`), by batched greedy decoding; "" when the model wrote
     no readable `Process:` line or the set has no candidate."""
-    from gene_r1.agent.judge import judge_many, rank
     from gene_r1.agent.naming import NAMING_SHOWN, draft_names
     from gene_r1.agent.parsing import parse_answer
 
     out: list[Prediction] = []
-    all_pools = pools(items, config)
-    for start in range(0, len(items), batch):
-        chunk = items[start : start + batch]
-        started = time.perf_counter()
-        ranked = [rank(pool, len(e.genes), ranker, embed) for e, pool in
-                  zip(chunk, all_pools[start : start + batch], strict=True)]
-        judgements = judge_many([(e.genes, r) for e, r in zip(chunk, ranked, strict=True)], ranker.settings, None)
+    for chunk, judgements, started in judged_chunks(items, config, ranker, embed, None, batch):
         shortlists = [sorted(j.candidates, key=lambda c: c["number"])[:NAMING_SHOWN] for j in judgements]
         asked = [i for i, shortlist in enumerate(shortlists) if shortlist]
         requests = [(chunk[i].genes, shortlists[i], names_of(chunk[i].genes)) for i in asked]
