@@ -146,6 +146,18 @@ class ModelBackend(Protocol):
     def info(self) -> dict[str, Any]: ...
 
 
+class BatchedBackend:
+    """A backend whose one generation is a batch of one (the in-process engines batch natively)."""
+
+    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
+        return self.generate_batch([messages], config)[0]
+
+    def generate_batch(
+        self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None
+    ) -> list[Generation]:
+        raise NotImplementedError
+
+
 def default_adapter_dir() -> Path | None:
     """The shipped Gene-R1 LoRA adapter for the embedded model, if training has shipped one; else None."""
     return DEFAULT_ADAPTER_DIR if (DEFAULT_ADAPTER_DIR / "adapter_config.json").is_file() else None

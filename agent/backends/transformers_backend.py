@@ -16,6 +16,7 @@ from typing import Any
 from gene_r1.agent.backends.hf_prompts import adapter_config_file, prompt_text
 from gene_r1.agent.model_types import (
     EMBEDDED_MODEL_NAME,
+    BatchedBackend,
     Generation,
     GenerationConfig,
     Message,
@@ -94,7 +95,7 @@ def resolve_dtype(dtype: str | None, device: str) -> Any:
     return "auto" if dtype == "auto" else getattr(torch, dtype)
 
 
-class TransformersBackend:
+class TransformersBackend(BatchedBackend):
     """A loaded model and tokenizer; implements `agent.model.ModelBackend`."""
 
     def __init__(self, model: Any, tokenizer: Any, config: ModelConfig, *, source: ModelSource, adapter: str | None):
@@ -127,9 +128,6 @@ class TransformersBackend:
         """The prompt text for these messages: the chat template, or the authors' raw text (prompt_style)."""
         return prompt_text(self.tokenizer, messages, prompt_style=self.config.prompt_style,
                            model_name=self.source.display)
-
-    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
-        return self.generate_batch([messages], config)[0]
 
     def generate_batch(
         self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None

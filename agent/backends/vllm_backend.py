@@ -15,6 +15,7 @@ from typing import Any
 from gene_r1.agent.backends.hf_prompts import adapter_config_file, prompt_text
 from gene_r1.agent.model_types import (
     BackendUnavailableError,
+    BatchedBackend,
     Generation,
     GenerationConfig,
     Message,
@@ -49,7 +50,7 @@ def lora_rank(adapter: str) -> int:
     return next((allowed for allowed in _LORA_RANKS if allowed >= rank), rank)
 
 
-class VllmBackend:
+class VllmBackend(BatchedBackend):
     """Implements `agent.model.ModelBackend` with a vLLM `LLM` engine."""
 
     def __init__(self, llm: Any, config: ModelConfig, *, model: str, adapter: str | None):
@@ -99,9 +100,6 @@ class VllmBackend:
         from vllm.lora.request import LoRARequest
 
         return LoRARequest(LORA_NAME, 1, str(Path(self.adapter).expanduser()))
-
-    def generate(self, messages: Sequence[Message], config: GenerationConfig | None = None) -> Generation:
-        return self.generate_batch([messages], config)[0]
 
     def generate_batch(
         self, batch: Sequence[Sequence[Message]], config: GenerationConfig | None = None
