@@ -128,16 +128,19 @@ class AgentContext:
 
         if self.config.backend == "openai":
             return self.load_model(self.config.naming_adapter or self.config.adapter)
-        return self.load_model(self.config.naming_adapter or str(NAMING_ADAPTER_DIR))
+        # Merged: the same names (16 of 16 dev prompts) 11 % faster alone, 26 % in batches of 8 (docs/naming.md).
+        return self.load_model(self.config.naming_adapter or str(NAMING_ADAPTER_DIR), merge_adapter=True)
 
-    def load_model(self, adapter: str | None) -> ModelBackend:
-        """The configured model runtime with `adapter` (the override, when a test or a server supplies one)."""
+    def load_model(self, adapter: str | None, *, merge_adapter: bool = False) -> ModelBackend:
+        """The configured model runtime with `adapter` (the override, when a test or a server supplies one);
+        `merge_adapter` folds the adapter into the weights of an in-process model (same text, faster)."""
         if self.model_override is not None:
             return self.model_override
         from gene_r1.agent.model import ModelConfig, load_model
 
         return load_model(ModelConfig(backend=self.config.backend, model=self.config.model, adapter=adapter,
-                                      base_url=self.config.base_url, home=self.config.home))
+                                      base_url=self.config.base_url, home=self.config.home,
+                                      merge_adapter=merge_adapter))
 
     @cached_property
     def ranker(self) -> FeatureRanker:

@@ -113,3 +113,9 @@ def test_the_shipped_rule_is_the_one_fitted_on_dev_rows():
     fitted, helps = shipped["facts"]["rule"]["min_grounding"], shipped["facts"]["ci95"][0] > 0
     assert naming.load_rule().min_grounding == (fitted if helps else naming.NEVER)
     assert shipped["facts"]["sets"] >= 200
+
+
+def test_the_naming_model_runs_with_its_adapter_merged(tiny_model_dir, tiny_lora_adapter_dir, tmp_path):
+    context = AgentContext(config=AgentConfig(home=tmp_path, model=str(tiny_model_dir),
+                                              naming_adapter=str(tiny_lora_adapter_dir)))
+    assert context.naming_model.info()["adapter_merged"]
