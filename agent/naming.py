@@ -23,6 +23,11 @@ NAMING_GENES = 15
 NAMING_SHOWN = 6  # the judge's shortlist: candidates [1]..[6]
 
 
+def naming_shortlist(candidates: Sequence[dict]) -> list[dict]:
+    """What the naming model reads of the judge: its best NAMING_SHOWN candidates, in their numbered order."""
+    return sorted(candidates, key=lambda c: c["number"])[:NAMING_SHOWN]
+
+
 def naming_prompt(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[str, str]) -> list[dict]:
     """The naming messages: at most NAMING_GENES symbols (those in the shown candidates first), each with its full
     name when `names` has one, and the numbered shortlist with overlaps and FDRs."""

@@ -61,7 +61,7 @@ def build_prompts(out: Path, count: int, seed: int) -> None:
     from gene_r1.agent.config import AgentConfig
     from gene_r1.agent.graph import build_graph
     from gene_r1.agent.judge import judge_prompt
-    from gene_r1.agent.naming import NAMING_SHOWN, naming_prompt
+    from gene_r1.agent.naming import naming_prompt, naming_shortlist
     from gene_r1.agent.prompts import EXPLAIN_PROMPT
     from gene_r1.knowledge_base.gene_names import full_names
 
@@ -81,7 +81,7 @@ def build_prompts(out: Path, count: int, seed: int) -> None:
         prompts["explain"].append(judge + [{"role": "assistant", "content": f"Answer: {chosen}"},
                                            {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}])
         names = full_names(state["genes"], context.kb.store)
-        prompts["naming"].append(naming_prompt(state["genes"], candidates[:NAMING_SHOWN], names))
+        prompts["naming"].append(naming_prompt(state["genes"], naming_shortlist(candidates), names))
     out.mkdir(parents=True, exist_ok=True)
     (out / "prompts.json").write_text(json.dumps(prompts, indent=1))
     print(f"{len(prompts['sets'])} gene sets -> {out / 'prompts.json'}")

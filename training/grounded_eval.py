@@ -194,12 +194,12 @@ def model_names(items: Sequence[CaseEvidence], config, ranker, embed, model,
     """The naming model's name per case, written as the agent's naming node asks for it (`agent.naming`: the ranker's
     shortlist of six, the genes' full names from `names_of`), by batched greedy decoding; "" when the model wrote
     no readable `Process:` line or the set has no candidate."""
-    from gene_r1.agent.naming import NAMING_SHOWN, draft_names
+    from gene_r1.agent.naming import draft_names, naming_shortlist
     from gene_r1.agent.parsing import parse_answer
 
     out: list[Prediction] = []
     for chunk, judgements, started in judged_chunks(items, config, ranker, embed, None, batch):
-        shortlists = [sorted(j.candidates, key=lambda c: c["number"])[:NAMING_SHOWN] for j in judgements]
+        shortlists = [naming_shortlist(j.candidates) for j in judgements]
         asked = [i for i, shortlist in enumerate(shortlists) if shortlist]
         requests = [(chunk[i].genes, shortlists[i], names_of(chunk[i].genes)) for i in asked]
         texts = dict(zip(asked, draft_names(requests, model) if requests else [], strict=True))

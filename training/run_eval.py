@@ -174,12 +174,12 @@ class GroundedRunner:
 
     @property
     def naming_model(self):
-        """The embedded model with the shipped naming adapter (the agent's `--selection model`)."""
+        """The embedded model with the shipped naming adapter, merged as the agent loads it (`--selection model`)."""
         if self._naming_model is None:
             from gene_r1.agent.model import ModelConfig, load_model
             from gene_r1.agent.naming import NAMING_ADAPTER_DIR
 
-            self._naming_model = load_model(ModelConfig(adapter=str(NAMING_ADAPTER_DIR)))
+            self._naming_model = load_model(ModelConfig(adapter=str(NAMING_ADAPTER_DIR), merge_adapter=True))
         return self._naming_model
 
     def key(self, system: str) -> str:

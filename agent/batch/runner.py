@@ -198,15 +198,14 @@ def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
 def draft_names_batch(states: list[dict], ready: list[int], context: AgentContext) -> list[dict]:
     """With `--selection model`: the naming model drafts every judged set's name in one batched generation; each
     set's name node then reads its draft (and drops it for a set with no coherent function)."""
-    from gene_r1.agent.naming import draft_names
-    from gene_r1.agent.nodes.name import naming_shortlist
+    from gene_r1.agent.naming import draft_names, naming_shortlist
     from gene_r1.knowledge_base.gene_names import full_names
 
     named = [i for i in ready if states[i].get("candidates")]
     if not named:
         return states
     started = time.perf_counter()
-    drafts = draft_names([(states[i]["genes"], naming_shortlist(states[i]),
+    drafts = draft_names([(states[i]["genes"], naming_shortlist(states[i]["candidates"]),
                            full_names(states[i]["genes"], context.kb.store)) for i in named], context.naming_model)
     share = (time.perf_counter() - started) / len(named)
     updated = list(states)

@@ -18,24 +18,18 @@ if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
-def naming_shortlist(state: AgentState) -> list[dict]:
-    """What the naming model reads of the judge: its best candidates in their numbered order."""
-    from gene_r1.agent.naming import NAMING_SHOWN
-
-    return sorted(state.get("candidates", []), key=lambda c: c["number"])[:NAMING_SHOWN]
-
-
 @timed("name")
 def write_name(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    from gene_r1.agent.naming import load_rule
+    from gene_r1.agent.naming import load_rule, naming_shortlist
     from gene_r1.agent.naming import write_name as written_by_model
     from gene_r1.agent.verification import check_name
     from gene_r1.knowledge_base.gene_names import full_names
 
     context = runtime.context
     genes = state["genes"]
-    written = written_by_model(genes, naming_shortlist(state), full_names(genes, context.kb.store),
-                               context.naming_model, context.embed, load_rule(), context.config.fdr_threshold,
+    shortlist = naming_shortlist(state.get("candidates", []))
+    written = written_by_model(genes, shortlist, full_names(genes, context.kb.store), context.naming_model,
+                               context.embed, load_rule(), context.config.fdr_threshold,
                                draft=state.get("naming_draft"))
     if written["taken"]:
         enrichment = {row["pathway_id"]: row for row in state.get("evidence", [])}
