@@ -126,7 +126,7 @@ def rendered_explanation(chosen: dict) -> str:
     holds = f"holds {held} of this set" if held else "is the judge's pick"
     return (f"[{chosen['number']}] {chosen['name']} {holds}: the judge's name for the strongest theme. (Written by "
             "code: the model's explanation did not pass the check that it cites a candidate, names a gene of the set "
-            "or a word of a shown candidate, and quotes no number of its own.)")
+            "or a word of a shown candidate, quotes no number of its own and does not repeat itself.)")
 
 
 def quoted_numbers(text: str) -> list[str]:

@@ -52,7 +52,6 @@ def main() -> None:
     from gene_r1.agent.config import AgentConfig
     from gene_r1.agent.context import AgentContext
     from gene_r1.agent.nodes.judge import explain_choice
-    from gene_r1.agent.reasoning import sanitise_explanation
 
     dev = [json.loads(line) for line in (args.data / "dev.jsonl").read_text().splitlines()[: args.limit]]
     context = AgentContext(config=AgentConfig.from_env(adapter=args.adapter))
@@ -70,7 +69,7 @@ def main() -> None:
         rows.append({"id": example["id"], "target": example["target"], "genes": example["genes"],
                      "chosen": chosen, "name": result.name,
                      "shown": [f"[{c['number']}] {c['name']}" for c in result.candidates[:shown]],
-                     "draft": written.draft, "kept": sanitise_explanation(written.draft, shown),
+                     "draft": written.draft, "kept": written.sanitised,
                      "text": written.text, "by_model": written.by_model})
     summary = explanation_shares(rows) | {"seconds_per_explanation": round(seconds / max(len(rows), 1), 2),
                                           "adapter": args.adapter or "the agent's default"}

@@ -62,7 +62,7 @@ def build_prompts(out: Path, count: int, seed: int) -> None:
     from gene_r1.agent.graph import build_graph
     from gene_r1.agent.judge import judge_prompt
     from gene_r1.agent.naming import naming_prompt, naming_shortlist
-    from gene_r1.agent.prompts import EXPLAIN_PROMPT
+    from gene_r1.agent.nodes.judge import explain_messages
     from gene_r1.knowledge_base.gene_names import full_names
 
     context = get_context(AgentConfig(selection="ranker"))
@@ -78,8 +78,7 @@ def build_prompts(out: Path, count: int, seed: int) -> None:
         judge = judge_prompt(state["genes"], shown)
         prompts["sets"].append(genes)
         prompts["votes"].append({"messages": judge, "options": len(shown)})
-        prompts["explain"].append(judge + [{"role": "assistant", "content": f"Answer: {chosen}"},
-                                           {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}])
+        prompts["explain"].append(explain_messages(state["genes"], shown, chosen))
         names = full_names(state["genes"], context.kb.store)
         prompts["naming"].append(naming_prompt(state["genes"], naming_shortlist(candidates), names))
     out.mkdir(parents=True, exist_ok=True)

@@ -47,12 +47,25 @@ def judge(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The model's explanation as written (`draft`) and as shown (`text`): the sanitised draft when it is worth
-    reading, else the code's explanation (`by_model` False)."""
+    """The model's explanation as written (`draft`), as sanitised (`sanitised`: its sentences whose numbers are all
+    citations of shown candidates) and as shown (`text`): the sanitised draft when it is worth reading, else the
+    code's explanation (`by_model` False)."""
 
     draft: str
+    sanitised: str
     text: str
     by_model: bool
+
+
+def explain_messages(genes: Sequence[str], offered: Sequence[dict], chosen: int) -> list[dict]:
+    """The explanation's prompt: the judge's prompt over the `offered` candidates, its answer, and the request."""
+    from gene_r1.agent.judge import judge_prompt
+    from gene_r1.agent.prompts import EXPLAIN_PROMPT
+
+    return judge_prompt(list(genes), list(offered)) + [
+        {"role": "assistant", "content": f"Answer: {chosen}"},
+        {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)},
+    ]
 
 
 def explain_choice(genes: Sequence[str], candidates: Sequence[dict], chosen: int, shown: int, model,
@@ -61,20 +74,16 @@ def explain_choice(genes: Sequence[str], candidates: Sequence[dict], chosen: int
     text is sanitised so that it quotes no number of its own (`agent.reasoning.sanitise_explanation`). When nothing
     worth reading is left, the code's explanation is shown instead of nothing (`agent.reasoning.rendered_explanation`).
     """
-    from gene_r1.agent.judge import judge_prompt
     from gene_r1.agent.model import GenerationConfig
-    from gene_r1.agent.prompts import EXPLAIN_PROMPT
     from gene_r1.agent.reasoning import is_worth_reading, rendered_explanation, sanitise_explanation
 
     offered = list(candidates[:shown])
-    messages = judge_prompt(list(genes), offered)
-    messages += [{"role": "assistant", "content": f"Answer: {chosen}"},
-                 {"role": "user", "content": EXPLAIN_PROMPT.format(chosen=chosen)}]
-    draft = model.generate(messages, GenerationConfig(max_new_tokens=tokens)).text
-    explanation = sanitise_explanation(draft, len(offered))
-    if is_worth_reading(explanation, genes, [c["name"] for c in offered]):
-        return Explanation(draft, explanation, True)
-    return Explanation(draft, rendered_explanation(next(c for c in candidates if c["number"] == chosen)), False)
+    draft = model.generate(explain_messages(genes, offered, chosen), GenerationConfig(max_new_tokens=tokens)).text
+    sanitised = sanitise_explanation(draft, len(offered))
+    if is_worth_reading(sanitised, genes, [c["name"] for c in offered]):
+        return Explanation(draft, sanitised, sanitised, True)
+    code = rendered_explanation(next(c for c in candidates if c["number"] == chosen))
+    return Explanation(draft, sanitised, code, False)
 
 
 @timed("explain")
