@@ -187,9 +187,7 @@ def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
     share = (time.perf_counter() - started) / len(ready)
     updated = list(states)
     for i, judgement in zip(ready, judgements, strict=True):
-        timings = dict(states[i].get("timings", {}))
-        timings["judge"] = timings.get("judge", 0.0) + share
-        updated[i] = {**states[i], **judgement_update(ranked[i], judgement), "timings": timings}
+        updated[i] = timed_share(states[i], "judge", share) | judgement_update(ranked[i], judgement)
     if context.config.selection == "model":
         updated = draft_names_batch(updated, ready, context)
     return updated
@@ -210,7 +208,12 @@ def draft_names_batch(states: list[dict], ready: list[int], context: AgentContex
     share = (time.perf_counter() - started) / len(named)
     updated = list(states)
     for i, draft in zip(named, drafts, strict=True):
-        timings = dict(states[i].get("timings", {}))
-        timings["name"] = timings.get("name", 0.0) + share
-        updated[i] = {**states[i], "naming_draft": draft, "timings": timings}
+        updated[i] = timed_share(states[i], "name", share) | {"naming_draft": draft}
     return updated
+
+
+def timed_share(state: dict, node: str, seconds: float) -> dict:
+    """The state with `seconds` (its share of a batched call) added to `node`'s time."""
+    timings = dict(state.get("timings", {}))
+    timings[node] = timings.get(node, 0.0) + seconds
+    return {**state, "timings": timings}
