@@ -107,6 +107,10 @@ class GenerationConfig:
     top_p: float = 1.0
     seed: int = 0
     stop: tuple[str, ...] = ()  # generation ends before the first of these strings
+    # The answer's expected shape (a trained template): greedy decoding drafts from it and keeps only the tokens the
+    # model would have written itself, so the answer is unchanged and fewer forward passes run. Backends that cannot
+    # check drafts ignore it.
+    expected_shape: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.stop, str):

@@ -45,6 +45,9 @@ def naming_prompt(genes: Sequence[str], shortlist: Sequence[dict], names: Mappin
 NAMING_ADAPTER_DIR = Path(__file__).resolve().parents[1] / "training" / "adapters" / "smollm2-135m-gene-r1-naming"
 NAMING_RULE = Path(__file__).parent / "assets" / "naming" / "rule.json"
 NAMING_TOKENS = 40  # the training answers: median 27 tokens, 95th percentile 36 (benchmarks/naming_eval.py)
+# The shape of a trained answer (training/naming_data.naming_answer), drafted ahead: greedy decoding checks its fixed
+# tokens in one forward pass instead of writing them one by one (agent.backends.draft_decoding); same names.
+ANSWER_SHAPE = "<think>\nClosest: [1].\n</think>\nProcess: "
 NEVER = 1.01  # a grounding no cosine reaches: the judge's pick always
 
 
@@ -101,7 +104,8 @@ def draft_names(requests: Sequence[tuple[Sequence[str], Sequence[dict], Mapping[
     from gene_r1.agent.model_types import GenerationConfig
 
     prompts = [naming_prompt(genes, shortlist, names) for genes, shortlist, names in requests]
-    return [g.text for g in model.generate_batch(prompts, GenerationConfig(max_new_tokens=NAMING_TOKENS))]
+    config = GenerationConfig(max_new_tokens=NAMING_TOKENS, expected_shape=ANSWER_SHAPE)
+    return [g.text for g in model.generate_batch(prompts, config)]
 
 
 def write_name(genes: Sequence[str], shortlist: Sequence[dict], names: Mapping[str, str], model,

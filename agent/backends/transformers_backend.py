@@ -194,19 +194,33 @@ class TransformersBackend(BatchedBackend):
             max_new = min(max_new, self.context_length - padded_length)
         encoded = encoded.to(self.device)
         torch.manual_seed(config.seed)
-        with torch.inference_mode():
-            output = self.model.generate(
-                **encoded,
-                generation_config=self._generation_config(config, max_new),
-                tokenizer=self.tokenizer if config.stop else None,
-            )
+        if config.expected_shape and config.greedy and not config.stop:
+            completions = self._drafted_completions(encoded, config.expected_shape, max_new)
+        else:
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **encoded,
+                    generation_config=self._generation_config(config, max_new),
+                    tokenizer=self.tokenizer if config.stop else None,
+                )
+            completions = output[:, padded_length:].tolist()
         seconds = time.perf_counter() - started
         generations = []
-        for row, prompt_tokens in zip(output[:, padded_length:].tolist(), prompt_lengths, strict=True):
+        for row, prompt_tokens in zip(completions, prompt_lengths, strict=True):
             completion = _until_eos(row, self.eos_ids)
             text = _cut_at_stop(self.tokenizer.decode(completion, skip_special_tokens=True), config.stop)
             generations.append(Generation(text, int(prompt_tokens), len(completion), seconds))
         return generations
+
+    def _drafted_completions(self, encoded: Any, shape: str, max_new: int) -> list[list[int]]:
+        """Greedy completions checked against drafts from the answer's expected shape (`agent.backends.
+        draft_decoding`): the same tokens as `generate`, in fewer forward passes."""
+        from gene_r1.agent.backends.draft_decoding import greedy_with_draft
+
+        reference = self.tokenizer(shape, add_special_tokens=False)["input_ids"]
+        drafted = greedy_with_draft(self.model, encoded["input_ids"], encoded["attention_mask"], reference, max_new,
+                                    self.eos_ids)
+        return [generation.tokens for generation in drafted]
 
     def _generation_config(self, config: GenerationConfig, max_new: int) -> Any:
         generation = copy.deepcopy(self.model.generation_config)
