@@ -61,7 +61,7 @@ def test_the_wheel_installs_one_top_level_package_with_the_web_app_and_the_shipp
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith((".dist-info", ".data"))}
     assert tops == {"gene_r1"}
-    for needed in ("gene_r1/__init__.py", "gene_r1/agent/web/static/chat.html", "gene_r1/agent/web/static/app.css",
+    for needed in ("gene_r1/__init__.py", "gene_r1/agent/web/static/chat_main.html", "gene_r1/agent/web/static/app.css",
                    "gene_r1/agent/templates/report.css", "gene_r1/agent/assets/coherence/coherence.json",
                    "gene_r1/training/adapters/smollm2-135m-gene-r1/adapter_model.safetensors",
                    "gene_r1/knowledge_base/data/"):

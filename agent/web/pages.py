@@ -1,4 +1,5 @@
-"""The pages: chat and batch are static HTML + vanilla JS (under static/); reports are rendered here."""
+"""The pages: chat and batch are static HTML + vanilla JS (under static/) inside the app's one page shell
+(`report.page`); reports are rendered here."""
 
 from __future__ import annotations
 
@@ -10,25 +11,27 @@ from fastapi.responses import HTMLResponse
 
 from gene_r1.agent.web.chat_api import checked_thread, thread_values
 from gene_r1.agent.web.jobs_api import find_result
-from gene_r1.agent.web.report import report_page
+from gene_r1.agent.web.report import page, report_page
 from gene_r1.agent.web.state import WebState, web_state
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 
 
-def static_page(name: str) -> HTMLResponse:
-    return HTMLResponse((STATIC / name).read_text(encoding="utf-8"))
+def static_page(name: str, title: str) -> HTMLResponse:
+    """static/NAME_main.html in the page shell, with common.js and static/NAME.js."""
+    body = (STATIC / f"{name}_main.html").read_text(encoding="utf-8")
+    return HTMLResponse(page(title, body, scripts=("common.js", f"{name}.js")))
 
 
 @router.get("/")
 def chat_page() -> HTMLResponse:
-    return static_page("chat.html")
+    return static_page("chat", "gene-r1 · chat")
 
 
 @router.get("/batch")
 def batch_page() -> HTMLResponse:
-    return static_page("batch.html")
+    return static_page("batch", "gene-r1 · batch")
 
 
 @router.get("/report/job/{job_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from html import escape
 
 from gene_r1.agent.evidence import pathway_url
@@ -19,14 +20,15 @@ def with_links(result: dict) -> dict:
     return linked
 
 
-def page(title: str, body: str) -> str:
-    """A page of the app: shared stylesheet and navigation, no scripts."""
+def page(title: str, body: str, scripts: Sequence[str] = ()) -> str:
+    """A page of the app: shared stylesheet and navigation around `body`, then the named scripts of static/."""
+    tags = "".join(f'<script src="/static/{escape(name)}"></script>' for name in scripts)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="stylesheet" href="/static/app.css"><link rel="icon" href="data:,"></head><body>'
         '<nav><b>gene-r1</b> <a href="/">Chat</a> <a href="/batch">Batch</a> <a href="/docs">API</a></nav>'
-        f"<main>{body}</main></body></html>"
+        f"<main>{body}</main>{tags}</body></html>"
     )
 
 
