@@ -180,16 +180,20 @@ def eval_command(
     percentile: bool = typer.Option(True, "--percentile/--no-percentile", help="Compute the GO:BP percentile "
                                     "(encodes every GO:BP term name once, then cached)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a Markdown table."),
+    versus: str = typer.Option("", "--versus", help="Comma-separated systems to compare every other with too "
+                               "(e.g. judge: the model's names minus the ranker's pick), per benchmark and on the "
+                               "mean; the top hit always is."),
 ) -> None:
     """Compare systems on the Gene-R1 benchmarks through the same evidence: mean cosine, a paired-bootstrap 95% CI
-    of each system minus the top enrichment hit, GO:BP percentile, ROUGE-L, seconds per set."""
+    of each system minus the top enrichment hit (and minus each --versus system), per benchmark and on the mean
+    over benchmarks, GO:BP percentile, ROUGE-L, seconds per set."""
     try:
         from gene_r1.training.run_eval import EvalRequest, run_eval
 
         request = EvalRequest(systems=_names(systems), benchmarks=_names(benchmarks), limit=limit, seed=seed,
                               source_dir=_source_dir(source_dir), home=home, adapter=adapter,
                               judge_assets=judge_assets, encoder=encoder, out=out, max_new_tokens=max_new_tokens,
-                              percentile=percentile)
+                              percentile=percentile, versus=_names(versus))
         report = run_eval(request, log=_say)
     except _errors() as error:
         _fail(error)

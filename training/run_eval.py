@@ -1,5 +1,6 @@
 """`gene-r1 eval`: run the requested systems on the benchmarks (resumably, caches keyed by everything that changes
-an answer), score them, and compare each with the top enrichment hit by a paired bootstrap."""
+an answer), score them, and compare each with the top enrichment hit (and the `versus` systems) by a paired
+bootstrap, per benchmark and on the mean over benchmarks."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ from gene_r1.training.evaluate import (
     score,
     select_cases,
 )
-from gene_r1.training.grounded_eval import GO_SOURCES, GO_SYSTEMS, GROUNDED_SYSTEMS
+from gene_r1.training.grounded_eval import (
+    GO_SOURCES,
+    GO_SYSTEMS,
+    GROUNDED_SYSTEMS,
+    paired_bootstrap,
+    paired_bootstrap_mean,
+)
 from gene_r1.training.similarity import Encoder
 
 FREE_TEXT_SYSTEMS = ("base", "tuned")  # the model alone, no tools (the paper's protocol)
@@ -45,15 +52,20 @@ class EvalRequest:
     max_new_tokens: int = 160
     dev_file: Path | None = None
     percentile: bool = True
+    versus: list[str] = field(default_factory=list)  # systems to compare every other with, beside the top hit
+
+
+MEAN = "mean"  # the benchmark name of a comparison on the mean over benchmarks
 
 
 @dataclass(frozen=True)
 class Comparison:
     system: str
-    benchmark: str
+    benchmark: str  # or MEAN
     delta: float
     low: float
     high: float
+    baseline: str = BASELINE
 
 
 @dataclass
@@ -69,7 +81,7 @@ class EvalReport:
         r = self.request
         lines = ["| system | benchmark | n | cosine | Δ vs top hit [95% CI] | percentile | ROUGE-L | s/set |",
                  "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |"]
-        deltas = {(c.system, c.benchmark): c for c in self.comparisons}
+        deltas = {(c.system, c.benchmark): c for c in self.comparisons if c.baseline == BASELINE}
         for s in self.scores:
             c = deltas.get((s.system, s.benchmark))
             delta = f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}]" if c else ""
@@ -80,11 +92,28 @@ class EvalReport:
         if means:
             lines += ["", "| system | mean cosine over the benchmarks |", "| --- | ---: |"]
             lines += [f"| {system} | {value:.3f} |" for system, value in means.items()]
+        lines += self.paired_table()
         notes = [f"Encoder: {r.encoder}. Sample: " + (f"{r.limit} sets per benchmark (seed {r.seed})" if r.limit
                                                       else "full benchmarks") + "."]
         notes += [f"Cache key of {name}: {key}" for name, key in self.keys.items()]
         notes += [f"Skipped {name}: {why}" for name, why in self.skipped.items()]
         return "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+    def paired_table(self) -> list[str]:
+        """Every system minus every baseline, per benchmark and on the mean, with the 95% intervals."""
+        columns = [b for b in self.request.benchmarks if any(c.benchmark == b for c in self.comparisons)]
+        if any(c.benchmark == MEAN for c in self.comparisons):
+            columns.append(MEAN)
+        cells: dict[tuple[str, str], dict[str, str]] = {}
+        for c in self.comparisons:
+            cells.setdefault((c.system, c.baseline), {})[c.benchmark] = f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}]"
+        if not cells:
+            return []
+        lines = ["", "| paired difference [95% CI] | " + " | ".join(columns) + " |",
+                 "| --- | " + " | ".join("---" for _ in columns) + " |"]
+        for (system, baseline), row in cells.items():
+            lines.append(f"| {system} − {baseline} | " + " | ".join(row.get(b, "") for b in columns) + " |")
+        return lines
 
     def mean_over_benchmarks(self) -> dict[str, float]:
         by_system: dict[str, list[float]] = {}
@@ -107,6 +136,9 @@ def _check(request: EvalRequest) -> None:
     unknown = [s for s in request.systems if s not in SYSTEMS]
     if unknown:
         raise EvaluationError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS)}.")
+    unknown = [s for s in request.versus if s not in request.systems]
+    if unknown:
+        raise EvaluationError(f"--versus {unknown}: compare only with systems that run (--systems).")
     unknown = [b for b in request.benchmarks if b not in (*BENCHMARKS, "dev")]
     if unknown:
         raise EvaluationError(f"Unknown benchmark(s) {unknown}; choose from {', '.join(BENCHMARKS)}, dev.")
@@ -244,7 +276,6 @@ class GroundedRunner:
 def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda message: None) -> EvalReport:
     from gene_r1.knowledge_base.paths import data_home
     from gene_r1.training.common import default_data_dir
-    from gene_r1.training.grounded_eval import paired_bootstrap
 
     _check(request)
     out = request.out or data_home() / "eval"
@@ -252,13 +283,14 @@ def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda messag
     reference = _percentile_reference(request, encoder, out) if request.percentile else None
     dev_file = request.dev_file or default_data_dir() / "dev.jsonl"
     report = EvalReport(request)
+    all_cosines: dict[str, dict[str, list[float]]] = {}  # benchmark -> system -> per-case cosines
     runner = GroundedRunner(request, log) if set(request.systems) & set(GROUNDED_SYSTEMS) else None
     go_runner = GroundedRunner(request, log, with_go=True) if set(request.systems) & set(GO_SYSTEMS) else None
     for benchmark in request.benchmarks:
         cases = select_cases(load_cases(request.source_dir, benchmark, dev_file), request.limit, request.seed)
         by_id = {e.id: e for e in runner.evidence(cases, benchmark, out)} if runner else {}
         go_by_id = {e.id: e for e in go_runner.evidence(cases, benchmark, out)} if go_runner else {}
-        cosines: dict[str, list[float]] = {}
+        cosines = all_cosines.setdefault(benchmark, {})
         for name in request.systems:
             try:
                 if name in GO_SYSTEMS:
@@ -274,12 +306,25 @@ def run_eval(request: EvalRequest, *, log: Callable[[str], None] = lambda messag
             report.scores.append(score(name, benchmark, records, encoder, reference))
             cosines[name] = encoder.cosine_pairs([r["predicted"] for r in records], [r["true_name"] for r in records])
             log(f"{name} {benchmark}: mean cosine {report.scores[-1].cosine:.3f} over {len(records)} sets")
-        if BASELINE in cosines:
-            for name, values in cosines.items():
-                if name != BASELINE:
-                    report.comparisons.append(Comparison(name, benchmark, *paired_bootstrap(values,
-                                                                                           cosines[BASELINE])))
+    report.comparisons = paired_comparisons(all_cosines, [BASELINE, *request.versus])
     return report
+
+
+def paired_comparisons(cosines: dict[str, dict[str, list[float]]], baselines: list[str]) -> list[Comparison]:
+    """Each system minus each baseline that ran: per benchmark, then on the mean over the benchmarks (not dev)
+    when there are several."""
+    comparisons = []
+    for baseline in dict.fromkeys(baselines):
+        systems = dict.fromkeys(s for by_system in cosines.values() for s in by_system if s != baseline)
+        for system in systems:
+            pairs = {b: (by_system[system], by_system[baseline]) for b, by_system in cosines.items()
+                     if system in by_system and baseline in by_system}
+            comparisons += [Comparison(system, b, *paired_bootstrap(*pair), baseline=baseline)
+                            for b, pair in pairs.items()]
+            benchmarks = [pair for b, pair in pairs.items() if b != "dev"]
+            if len(benchmarks) > 1:
+                comparisons.append(Comparison(system, MEAN, *paired_bootstrap_mean(benchmarks), baseline=baseline))
+    return comparisons
 
 
 def _system(name: str, request: EvalRequest, runner: GroundedRunner | None, by_id: dict) -> tuple[Callable, str]:

@@ -19,6 +19,8 @@ from gene_r1.training.evaluate import (
     score,
     select_cases,
 )
+from gene_r1.training.grounded_eval import paired_bootstrap_mean
+from gene_r1.training.run_eval import MEAN, paired_comparisons
 from gene_r1.training.similarity import Encoder
 
 app = gene_r1_app()
@@ -89,15 +91,54 @@ def test_eval_command_compares_systems_through_the_same_evidence_with_a_bootstra
         shared_data, built_kb_home, tmp_path):
     result = CliRunner().invoke(app, ["eval", "--systems", "enrichment,ranker,oracle5", "--benchmarks",
                                       "NeST,MsigDB", "--limit", "6", "--source-dir", str(shared_data), "--home",
-                                      str(built_kb_home), "--out", str(tmp_path), "--no-percentile", "--json"])
+                                      str(built_kb_home), "--out", str(tmp_path), "--no-percentile", "--json",
+                                      "--versus", "ranker"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload["mean_cosine"]["ranker"]) == {"NeST", "MsigDB"}
     assert all(s["n"] == 6 for s in payload["scores"])
-    comparisons = {(c["system"], c["benchmark"]): c for c in payload["comparisons"]}
-    oracle = comparisons[("oracle5", "NeST")]
+    comparisons = {(c["system"], c["baseline"], c["benchmark"]): c for c in payload["comparisons"]}
+    oracle = comparisons[("oracle5", "enrichment", "NeST")]
     assert oracle["low"] <= oracle["delta"] <= oracle["high"] and oracle["delta"] >= 0
+    assert {("oracle5", "ranker", "NeST"), ("oracle5", "ranker", MEAN), ("enrichment", "ranker", MEAN)} <= set(
+        comparisons)
+    assert ("ranker", "ranker", "NeST") not in comparisons
     assert len(set(payload["cache_keys"].values())) == 3
+
+
+def test_every_system_is_compared_with_every_baseline_per_benchmark_and_on_the_mean_of_benchmarks():
+    cosines = {"BP": {"enrichment": [0.2, 0.3, 0.4, 0.5], "judge": [0.3, 0.4, 0.5, 0.6], "model": [0.5] * 4},
+               "NeST": {"enrichment": [0.4, 0.4], "judge": [0.4, 0.4], "model": [0.3, 0.3]},
+               "dev": {"enrichment": [0.0], "judge": [1.0], "model": [1.0]}}
+
+    comparisons = {(c.system, c.baseline, c.benchmark): c for c in paired_comparisons(cosines, ["enrichment", "judge"])}
+
+    assert set(comparisons) == {(s, b, bench) for s, b in [("judge", "enrichment"), ("model", "enrichment"),
+                                                           ("model", "judge"), ("enrichment", "judge")]
+                                for bench in ("BP", "NeST", "dev", MEAN)}
+    # each benchmark weighs the same on the mean, whatever its size, and dev is not one of them
+    assert comparisons[("model", "judge", MEAN)].delta == pytest.approx(((0.5 - 0.45) + (0.3 - 0.4)) / 2)
+    assert comparisons[("judge", "enrichment", "BP")].delta == pytest.approx(0.1)
+
+
+def test_the_interval_on_the_mean_of_benchmarks_excludes_zero_only_for_a_gain_on_them_all():
+    rng = np.random.default_rng(0)
+    baseline = [rng.uniform(0.2, 0.5, size=n) for n in (300, 50)]
+    gain = [(b + 0.05 + rng.normal(0, 0.02, size=len(b)), b) for b in baseline]
+    mixed = [(baseline[0] + 0.05 + rng.normal(0, 0.05, size=300), baseline[0]),
+             (baseline[1] - 0.05 + rng.normal(0, 0.05, size=50), baseline[1])]
+
+    delta, low, high = paired_bootstrap_mean(gain, resamples=2000)
+    assert 0 < low <= delta <= high
+    delta, low, high = paired_bootstrap_mean(mixed, resamples=2000)
+    assert abs(delta) < 0.02 and low < 0 < high
+
+
+def test_eval_compares_only_with_systems_that_run(shared_data):
+    result = CliRunner().invoke(app, ["eval", "--systems", "enrichment", "--versus", "judge", "--source-dir",
+                                      str(shared_data)])
+    assert result.exit_code == 1
+    assert "--versus" in result.output and "Traceback" not in result.output
 
 
 def test_eval_results_are_reused_only_under_the_same_cache_key(shared_data, built_kb_home, tmp_path):
