@@ -224,13 +224,9 @@ def oracle_names(items: Sequence[CaseEvidence], embed, k: int = 5) -> list[Predi
 
 def paired_bootstrap(system: Sequence[float], baseline: Sequence[float], *, resamples: int = 10_000,
                      seed: int = 0) -> tuple[float, float, float]:
-    """Mean of system - baseline over paired cases, and its 95% percentile-bootstrap interval."""
-    diff = np.asarray(system, dtype=float) - np.asarray(baseline, dtype=float)
-    if len(diff) == 0:
-        return 0.0, 0.0, 0.0
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
-    return float(diff.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+    """Mean of system - baseline over paired cases, and its 95% percentile-bootstrap interval (one benchmark's
+    `paired_bootstrap_mean`: the same resamples)."""
+    return paired_bootstrap_mean([(system, baseline)], resamples=resamples, seed=seed)
 
 
 def paired_bootstrap_mean(pairs: Sequence[tuple[Sequence[float], Sequence[float]]], *, resamples: int = 10_000,

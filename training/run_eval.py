@@ -67,6 +67,10 @@ class Comparison:
     high: float
     baseline: str = BASELINE
 
+    @property
+    def interval(self) -> str:
+        return f"{self.delta:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
+
 
 @dataclass
 class EvalReport:
@@ -84,7 +88,7 @@ class EvalReport:
         deltas = {(c.system, c.benchmark): c for c in self.comparisons if c.baseline == BASELINE}
         for s in self.scores:
             c = deltas.get((s.system, s.benchmark))
-            delta = f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}]" if c else ""
+            delta = c.interval if c else ""
             percentile = "" if s.percentile is None else f"{s.percentile:.3f}"
             lines.append(f"| {s.system} | {s.benchmark} | {s.n} | {s.cosine:.3f} | {delta} | {percentile} "
                          f"| {s.rouge_l:.3f} | {s.seconds_per_set:.3f} |")
@@ -106,7 +110,7 @@ class EvalReport:
             columns.append(MEAN)
         cells: dict[tuple[str, str], dict[str, str]] = {}
         for c in self.comparisons:
-            cells.setdefault((c.system, c.baseline), {})[c.benchmark] = f"{c.delta:+.3f} [{c.low:+.3f}, {c.high:+.3f}]"
+            cells.setdefault((c.system, c.baseline), {})[c.benchmark] = c.interval
         if not cells:
             return []
         lines = ["", "| paired difference [95% CI] | " + " | ".join(columns) + " |",
