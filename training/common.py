@@ -151,6 +151,19 @@ def time_budget_callback(max_minutes: float | None):
     return TimeBudget()
 
 
+def recipe_cadence_callback():
+    """Keeps the recipe's logging and checkpoint cadence after a resume. The trainer restores `save_steps` and
+    `logging_steps` from the checkpoint's state, so a run resumed with a new `save_steps` would otherwise go on
+    checkpointing at the old one."""
+    from transformers import TrainerCallback
+
+    class RecipeCadence(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            state.compute_steps(args, state.max_steps)
+
+    return RecipeCadence()
+
+
 def run_trainer(trainer_cls, recipe: Recipe, output_dir: Path, *, config, dataset, facts: dict[str, Any],
                 resume: bool, seen: tuple[str, int] | None = None, continue_adapter: bool = True,
                 **trainer_args) -> Path:
@@ -161,8 +174,9 @@ def run_trainer(trainer_cls, recipe: Recipe, output_dir: Path, *, config, datase
     covered; the steps, mean loss, wall time and resumed checkpoint follow."""
     model_path = resolve_model_path(recipe.model)
     model, peft_config = model_with_adapter(recipe, model_path, continue_adapter=continue_adapter)
+    callbacks = [time_budget_callback(recipe.training.max_minutes), recipe_cadence_callback()]
     trainer = trainer_cls(model=model, args=config, train_dataset=dataset, processing_class=load_tokenizer(model_path),
-                          callbacks=[time_budget_callback(recipe.training.max_minutes)], peft_config=peft_config,
+                          callbacks=callbacks, peft_config=peft_config,
                           **trainer_args)
     checkpoint = latest_checkpoint(output_dir) if resume else None
     started = time.perf_counter()

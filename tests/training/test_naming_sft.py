@@ -87,3 +87,20 @@ def test_naming_sft_trains_checkpoints_and_resumes_from_the_last_checkpoint(reci
     facts = json.loads((out / "final" / "training_facts.json").read_text())
     assert facts["steps"] == 3 and facts["resumed from"] == str(out / "checkpoint-2")
     assert (out / "checkpoint-3").is_dir()
+
+
+@pytest.mark.slow
+def test_a_resumed_run_checkpoints_at_the_recipes_new_cadence(tiny_model_dir, naming_data, tmp_path):
+    def recipe_with(save_steps: int, max_steps: int):
+        recipe = tiny_recipe(tiny_model_dir, "sft", name="tiny-naming", stages=["naming"], max_length=1024,
+                             save_steps=save_steps, max_steps=max_steps)
+        path = tmp_path / f"naming-sft-{save_steps}.yaml"
+        path.write_text(yaml.safe_dump(asdict(recipe)))
+        return str(path)
+
+    out = tmp_path / "run"
+    for recipe in (recipe_with(save_steps=2, max_steps=2), recipe_with(save_steps=1, max_steps=4)):
+        result = CliRunner().invoke(app, ["naming-sft", "--recipe", recipe, "--data", str(naming_data),
+                                          "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert {path.name for path in out.glob("checkpoint-*")} >= {"checkpoint-2", "checkpoint-3", "checkpoint-4"}
