@@ -33,12 +33,16 @@ def naming_data(tmp_path):
     return tmp_path / "data"
 
 
-@pytest.fixture
-def recipe_file(tiny_model_dir, tmp_path):
-    recipe = tiny_recipe(tiny_model_dir, "sft", name="tiny-naming", stages=["naming"], max_length=1024)
-    path = tmp_path / "naming-sft.yaml"
+def write_naming_recipe(model_dir, path, **training):
+    """The tiny naming recipe (`training` overrides its training section) written as a YAML file at `path`."""
+    recipe = tiny_recipe(model_dir, "sft", name="tiny-naming", stages=["naming"], max_length=1024, **training)
     path.write_text(yaml.safe_dump(asdict(recipe)))
     return path
+
+
+@pytest.fixture
+def recipe_file(tiny_model_dir, tmp_path):
+    return write_naming_recipe(tiny_model_dir, tmp_path / "naming-sft.yaml")
 
 
 def test_the_shipped_naming_recipes_train_the_naming_stage():
@@ -91,16 +95,11 @@ def test_naming_sft_trains_checkpoints_and_resumes_from_the_last_checkpoint(reci
 
 @pytest.mark.slow
 def test_a_resumed_run_checkpoints_at_the_recipes_new_cadence(tiny_model_dir, naming_data, tmp_path):
-    def recipe_with(save_steps: int, max_steps: int):
-        recipe = tiny_recipe(tiny_model_dir, "sft", name="tiny-naming", stages=["naming"], max_length=1024,
-                             save_steps=save_steps, max_steps=max_steps)
-        path = tmp_path / f"naming-sft-{save_steps}.yaml"
-        path.write_text(yaml.safe_dump(asdict(recipe)))
-        return str(path)
-
     out = tmp_path / "run"
-    for recipe in (recipe_with(save_steps=2, max_steps=2), recipe_with(save_steps=1, max_steps=4)):
-        result = CliRunner().invoke(app, ["naming-sft", "--recipe", recipe, "--data", str(naming_data),
+    every_second = write_naming_recipe(tiny_model_dir, tmp_path / "every-2.yaml", save_steps=2, max_steps=2)
+    every_step = write_naming_recipe(tiny_model_dir, tmp_path / "every-1.yaml", save_steps=1, max_steps=4)
+    for recipe in (every_second, every_step):
+        result = CliRunner().invoke(app, ["naming-sft", "--recipe", str(recipe), "--data", str(naming_data),
                                           "--out", str(out)])
         assert result.exit_code == 0, result.output
     assert {path.name for path in out.glob("checkpoint-*")} >= {"checkpoint-2", "checkpoint-3", "checkpoint-4"}
