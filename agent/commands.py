@@ -9,15 +9,11 @@ from pathlib import Path
 
 import typer
 
+from gene_r1.agent.batch.thresholds import Thresholds, threshold_fields
 from gene_r1.agent.config import SELECTION_RULES, AgentConfig
+from gene_r1.agent.model_options import ModelChoice, with_model_choice
 from gene_r1.tools.formatting import FDR_CONVENTION, count_text, fdr_text
 
-ModelOption = typer.Option(
-    None, "--model", help="Model: HF dir, HF id, or .gguf file (default: embedded SmolLM2-135M)."
-)
-AdapterOption = typer.Option(None, "--adapter", help="LoRA adapter dir (default: the shipped Gene-R1 adapter).")
-BackendOption = typer.Option(None, "--backend", help="transformers (CPU default) | vllm (GPU) | openai.")
-BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible server, e.g. http://localhost:8000/v1.")
 SelectionOption = typer.Option(
     "judge", "--selection",
     help=f"How each analysis chooses the final name among grounded candidates: {', '.join(SELECTION_RULES)}.",
@@ -30,6 +26,12 @@ SourcesOption = typer.Option(
     None, "--sources", help="Evidence sources, comma-separated (default: reactome,wikipathways). Add go for Gene "
     "Ontology terms (opt-in: needs `gene-r1 kb build --with-go`)."
 )
+
+
+def threshold_option(name: str):
+    """The `gene-r1 batch` option of one cut-off, from its `Thresholds` field (default and meaning)."""
+    cut = threshold_fields()[name]
+    return typer.Option(cut.default, help=cut.metadata["help"])
 
 
 def parse_sources(text: str | None) -> tuple[str, ...] | None:
@@ -61,8 +63,8 @@ def friendly_errors(command):
     return run
 
 
-def make_config(model, adapter, backend, base_url, **overrides) -> AgentConfig:
-    return AgentConfig.from_env(model=model, adapter=adapter, backend=backend, base_url=base_url, **overrides)
+def make_config(choice: ModelChoice, **overrides) -> AgentConfig:
+    return AgentConfig.from_env(**choice.settings(), **overrides)
 
 
 def read_gene_list(path: Path) -> list[str]:
@@ -75,6 +77,7 @@ def read_gene_list(path: Path) -> list[str]:
 
 
 @friendly_errors
+@with_model_choice
 def analyze_command(
     genes: list[str] = typer.Argument(None, help="Gene symbols, e.g. CDK1 CCNB1 PLK1 AURKA."),
     file: Path = typer.Option(
@@ -87,10 +90,7 @@ def analyze_command(
     ),
     selection: str = SelectionOption,
     explain: bool = ExplainOption,
-    model: str = ModelOption,
-    adapter: str = AdapterOption,
-    backend: str = BackendOption,
-    base_url: str = BaseUrlOption,
+    choice: ModelChoice = ModelChoice(),
     sources: str = SourcesOption,
 ) -> None:
     """Name the biological process of ONE gene set, with reasoning, evidence and verified claims.
@@ -105,7 +105,7 @@ def analyze_command(
     symbols = list(genes or []) + (read_gene_list(file) if file else [])
     if not symbols:
         raise ValueError("No genes given: list symbols as arguments or pass --file FILE.")
-    config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain,
+    config = make_config(choice, selection=selection, explain=explain,
                          sources=parse_sources(sources))
     result = analyze(symbols, config=config).to_dict()
     if html:
@@ -234,21 +234,19 @@ def echo_literature(found: dict) -> None:
 
 
 @friendly_errors
+@with_model_choice
 def batch_command(
     input_file: Path = typer.Argument(..., help="GMT, gene-set table, DE table or marker table."),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory (results.jsonl, summary.tsv, report.html)."),
     fmt: str = typer.Option("auto", "--format", help="auto | gmt | sets | de | markers."),
     workers: int = typer.Option(1, help="Threads for the model-free steps (evidence, verification)."),
     batch_size: int = typer.Option(8, help="Gene sets per batched generation call."),
-    padj: float = typer.Option(0.05, help="DE/marker tables: adjusted p-value cut-off."),
-    log2fc: float = typer.Option(1.0, help="DE tables: |log2 fold change| cut-off."),
-    max_genes: int = typer.Option(200, help="DE tables: at most this many genes per up/down set (by adjusted p)."),
-    top_n: int = typer.Option(50, help="Marker tables: top N markers per group."),
+    padj: float = threshold_option("padj"),
+    log2fc: float = threshold_option("log2fc"),
+    max_genes: int = threshold_option("max_genes"),
+    top_n: int = threshold_option("top_n"),
     limit: int = typer.Option(None, help="Only the first N gene sets."),
-    model: str = ModelOption,
-    adapter: str = AdapterOption,
-    backend: str = BackendOption,
-    base_url: str = BaseUrlOption,
+    choice: ModelChoice = ModelChoice(),
     sources: str = SourcesOption,
     engine: str = typer.Option("local", help="local (this process) | ray (Ray actors; pip install -e '.[ray]')."),
     address: str = typer.Option(
@@ -267,13 +265,13 @@ def batch_command(
     Docs: docs/usage.md (Ray: docs/scale-out.md)
     """
     from gene_r1.agent.api import get_context
-    from gene_r1.agent.batch.inputs import Thresholds, read_gene_sets
+    from gene_r1.agent.batch.inputs import read_gene_sets
     from gene_r1.agent.batch.runner import read_results, run_batch
     from gene_r1.agent.render import to_html, to_summary_tsv
 
     sets = read_gene_sets(input_file, fmt, Thresholds(padj=padj, log2fc=log2fc, max_genes=max_genes, top_n=top_n))
     sets = sets[:limit] if limit else sets
-    config = make_config(model, adapter, backend, base_url, sources=parse_sources(sources))
+    config = make_config(choice, sources=parse_sources(sources))
     if engine == "ray":
         from gene_r1.agent.batch.ray_engine import RayOptions, run_batch_ray
 
@@ -297,13 +295,11 @@ def batch_command(
 
 
 @friendly_errors
+@with_model_choice
 def chat_command(
     thread: str = typer.Option("default", "--thread", "-t", help="Thread id; a thread keeps its gene set and history."),
     message: list[str] = typer.Option(None, "--message", "-m", help="Send these turns and exit (else interactive)."),
-    model: str = ModelOption,
-    adapter: str = AdapterOption,
-    backend: str = BackendOption,
-    base_url: str = BaseUrlOption,
+    choice: ModelChoice = ModelChoice(),
 ) -> None:
     """Interrogate a gene set over several turns. Threads persist across restarts.
 
@@ -316,7 +312,7 @@ def chat_command(
     from gene_r1.agent.api import get_context
     from gene_r1.agent.chat import build_chat_graph, chat_turn, open_checkpointer
 
-    context = get_context(make_config(model, adapter, backend, base_url))
+    context = get_context(make_config(choice))
     graph = build_chat_graph(open_checkpointer(context.config.home))
     history = graph.get_state({"configurable": {"thread_id": thread}}).values
     if history.get("genes"):

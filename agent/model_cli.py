@@ -21,21 +21,12 @@ from gene_r1.agent.model import (
     load_model,
     resolve_adapter,
 )
+from gene_r1.agent.model_options import ModelChoice, with_model_choice
 from gene_r1.agent.prompts import PromptInputError, format_evidence, reference_messages, task_messages
 
 DOCS = "Docs: docs/configuration.md"
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, epilog=DOCS)
 
-BackendOption = typer.Option(None, "--backend", help="transformers (CPU default, also GPU) | vllm (GPU) | openai.")
-ModelOption = typer.Option(
-    None, "--model", help="A local HF model dir, a .gguf file, a HF id (online), or the served model name "
-    "(openai). Default: the embedded SmolLM2-135M-Instruct."
-)
-AdapterOption = typer.Option(
-    None, "--adapter", help="A LoRA adapter dir (openai: the served LoRA name); 'none' for none. Default: the "
-    "shipped Gene-R1 adapter for the embedded model, if any."
-)
-BaseUrlOption = typer.Option(None, "--base-url", help="openai backend: e.g. http://127.0.0.1:8000/v1.")
 DeviceOption = typer.Option("auto", "--device", help="auto | cpu | cuda | cuda:N | mps.")
 DtypeOption = typer.Option(None, "--dtype", help="float32 | bfloat16 | float16 | auto (default: float32 on CPU).")
 ThreadsOption = typer.Option(None, "--threads", help="CPU threads for torch (default: torch's choice).")
@@ -89,11 +80,9 @@ def describe(config: ModelConfig) -> dict[str, Any]:
 
 
 @app.command(epilog=DOCS)
+@with_model_choice
 def info(
-    backend: str = BackendOption,
-    model: str = ModelOption,
-    adapter: str = AdapterOption,
-    base_url: str = BaseUrlOption,
+    choice: ModelChoice = ModelChoice(),
     device: str = DeviceOption,
     dtype: str = DtypeOption,
     threads: int = ThreadsOption,
@@ -102,10 +91,7 @@ def info(
 ) -> None:
     """Which backend, model, adapter, device, dtype and threads a run would use (with --load: does use)."""
     try:
-        config = _config(
-            backend=backend, model=model, adapter=adapter, base_url=base_url, device=device, dtype=dtype,
-            threads=threads,
-        )
+        config = _config(**choice.settings(), device=device, dtype=dtype, threads=threads)
         details = load_model(config).info() if load else describe(config)
     except (ModelError, PromptInputError) as error:
         _fail(str(error))
@@ -138,6 +124,7 @@ def read_evidence(path: Path) -> str:
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": False}, epilog=DOCS)
+@with_model_choice
 def generate(
     ctx: typer.Context,
     genes: list[str] = typer.Option(
@@ -149,12 +136,9 @@ def generate(
         None, "--evidence-file", help="A JSON list of evidence items (pathway_id, source, name, genes, fdr, kind) "
         "to put in the prompt."
     ),
-    backend: str = BackendOption,
-    model: str = ModelOption,
+    choice: ModelChoice = ModelChoice(),
     gguf_file: str = typer.Option(None, "--gguf-file", help="The .gguf file inside --model, if it holds several."),
-    adapter: str = AdapterOption,
     merge_adapter: bool = typer.Option(False, "--merge-adapter", help="Merge the LoRA adapter into the weights."),
-    base_url: str = BaseUrlOption,
     device: str = DeviceOption,
     dtype: str = DtypeOption,
     threads: int = ThreadsOption,
@@ -186,8 +170,8 @@ def generate(
             evidence = read_evidence(evidence_file) if evidence_file else None
             messages = task_messages(symbols, evidence=evidence)
         config = _config(
-            backend=backend, model=model, gguf_file=gguf_file, adapter=adapter, merge_adapter=merge_adapter or None,
-            base_url=base_url, device=device, dtype=dtype, threads=threads, prompt_style=prompt_style,
+            **choice.settings(), gguf_file=gguf_file, merge_adapter=merge_adapter or None, device=device, dtype=dtype,
+            threads=threads, prompt_style=prompt_style,
         )
         settings = GenerationConfig(max_new_tokens=max_new_tokens, temperature=temperature)
         runtime = load_model(config)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gene_r1.agent.batch.thresholds import Thresholds
+
 FORMATS = ("auto", "gmt", "sets", "de", "markers")
 GENE_COLUMNS = ("gene", "genes", "symbol", "gene_symbol", "names", "gene_name", "genename", "feature")
 LFC_COLUMNS = ("log2foldchange", "log2fc", "logfc", "logfoldchanges", "avg_log2fc", "log2_fold_change")
@@ -66,14 +68,6 @@ class GeneSetInput:
             "contrast": self.contrast,
             "cutoffs": self.cutoffs,
         }
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    padj: float = 0.05
-    log2fc: float = 1.0
-    max_genes: int = 200
-    top_n: int = 50
 
 
 def read_gene_sets(path: Path, fmt: str = "auto", thresholds: Thresholds = Thresholds()) -> list[GeneSetInput]:

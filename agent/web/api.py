@@ -19,7 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from gene_r1.agent.batch.inputs import FORMATS, InputFileError, Thresholds, read_gene_sets
+from gene_r1.agent.batch.inputs import FORMATS, InputFileError, read_gene_sets
+from gene_r1.agent.batch.thresholds import Thresholds, threshold_fields
 from gene_r1.agent.web.analyses import FINISHED, MAX_WAIT_S, AnalysisJob, QueueFullError
 from gene_r1.agent.web.report import with_links
 from gene_r1.agent.web.state import WebState, web_state
@@ -39,11 +40,17 @@ class VerifyRequest(BaseModel):
     genes: GeneList = Field(..., min_length=1, max_length=5000, examples=[["CDK1", "CCNB1", "PLK1", "AURKA"]])
 
 
+def threshold_form_field(name: str):
+    """The upload form's field of one cut-off, from its `Thresholds` field (default, meaning and bounds)."""
+    cut = threshold_fields()[name]
+    return Form(cut.default, description=cut.metadata["help"], **cut.metadata["bounds"])
+
+
 def thresholds_form(
-    padj: float = Form(0.05, gt=0, le=1, description="DE/marker tables: adjusted p-value cut-off."),
-    log2fc: float = Form(1.0, ge=0, description="DE tables: |log2 fold change| cut-off."),
-    max_genes: int = Form(200, ge=1, le=5000, description="DE tables: at most this many genes per set."),
-    top_n: int = Form(50, ge=1, le=5000, description="Marker tables: top N markers per group."),
+    padj: float = threshold_form_field("padj"),
+    log2fc: float = threshold_form_field("log2fc"),
+    max_genes: int = threshold_form_field("max_genes"),
+    top_n: int = threshold_form_field("top_n"),
 ) -> Thresholds:
     return Thresholds(padj=padj, log2fc=log2fc, max_genes=max_genes, top_n=top_n)
 

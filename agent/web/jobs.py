@@ -21,8 +21,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from gene_r1.agent.batch.inputs import GeneSetInput, InputFileError, Thresholds, read_gene_sets
+from gene_r1.agent.batch.inputs import GeneSetInput, InputFileError, read_gene_sets
 from gene_r1.agent.batch.runner import RESULTS_FILE
+from gene_r1.agent.batch.thresholds import Thresholds
 from gene_r1.agent.context import AgentContext
 from gene_r1.knowledge_base.fileio import complete_lines, write_json_atomic
 

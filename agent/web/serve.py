@@ -7,16 +7,8 @@ from pathlib import Path
 
 import typer
 
-from gene_r1.agent.commands import (
-    AdapterOption,
-    BackendOption,
-    BaseUrlOption,
-    ExplainOption,
-    ModelOption,
-    SelectionOption,
-    friendly_errors,
-    make_config,
-)
+from gene_r1.agent.commands import ExplainOption, SelectionOption, friendly_errors, make_config
+from gene_r1.agent.model_options import ModelChoice, with_model_choice
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -49,6 +41,7 @@ def exposure_warning(host: str, token: str | None) -> str | None:
 
 
 @friendly_errors
+@with_model_choice
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to bind (default: this machine only)."),
     port: int = typer.Option(8000, help="Port to listen on."),
@@ -75,10 +68,7 @@ def serve_command(
     ),
     selection: str = SelectionOption,
     explain: bool = ExplainOption,
-    model: str = ModelOption,
-    adapter: str = AdapterOption,
-    backend: str = BackendOption,
-    base_url: str = BaseUrlOption,
+    choice: ModelChoice = ModelChoice(),
 ) -> None:
     """Start the web app (chat, batch jobs, reports) and the HTTP API; OpenAPI docs at /docs.
 
@@ -91,7 +81,7 @@ def serve_command(
     from gene_r1.agent.web.app import create_app
     from gene_r1.knowledge_base.paths import data_home
 
-    config = make_config(model, adapter, backend, base_url, selection=selection, explain=explain)
+    config = make_config(choice, selection=selection, explain=explain)
     home = state_dir or config.home or data_home()
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together.")
