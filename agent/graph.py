@@ -18,13 +18,16 @@ def after_normalise(state: AgentState) -> str:
     return "report" if state.get("error") else "gather_evidence"
 
 
-def after_assess(state: AgentState, runtime: Runtime[AgentContext]) -> str:
-    """The naming model writes the name (`--selection model`) when the set has a function to name."""
+def model_names(state: AgentState, selection: str) -> bool:
+    """Whether the naming model writes the set's name: with `--selection model`, for an assessed set the judge
+    could name and that has a coherent function."""
     coherence = state.get("coherence") or {}
     named = state.get("judgement", {}).get("chosen_number") is not None
-    if runtime.context.config.selection == "model" and named and coherence.get("verdict") != "no coherent function":
-        return "name"
-    return after_name(state, runtime)
+    return selection == "model" and named and coherence.get("verdict") != "no coherent function"
+
+
+def after_assess(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    return "name" if model_names(state, runtime.context.config.selection) else after_name(state, runtime)
 
 
 def after_name(state: AgentState, runtime: Runtime[AgentContext]) -> str:
@@ -33,9 +36,12 @@ def after_name(state: AgentState, runtime: Runtime[AgentContext]) -> str:
 
 def start(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     """Batch runs arrive prepared (normalised, evidence gathered, judged in one batched model call): they start
-    at the assessment, or at report when preparing found nothing to analyse."""
+    at the assessment, or past it when the batch assessed them already (to draft names only for the sets with a
+    function, `--selection model`), or at report when preparing found nothing to analyse."""
     if state.get("error"):
         return "report"
+    if "coherence" in state:
+        return after_assess(state, runtime)
     return "assess" if "judgement" in state else "normalise"
 
 
@@ -70,7 +76,7 @@ def build_graph(checkpointer=None, direct: bool = False):
     builder.add_node("explain", explain)
     builder.add_node("verify", verify)
     builder.add_node("report", report)
-    builder.add_conditional_edges(START, start, ["normalise", "assess", "report"])
+    builder.add_conditional_edges(START, start, ["normalise", "assess", "name", "explain", "verify", "report"])
     builder.add_conditional_edges("normalise", after_normalise, ["gather_evidence", "report"])
     builder.add_edge("gather_evidence", "judge")
     builder.add_edge("judge", "assess")

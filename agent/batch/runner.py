@@ -189,17 +189,35 @@ def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
     for i, judgement in zip(ready, judgements, strict=True):
         updated[i] = timed_share(states[i], "judge", share) | judgement_update(ranked[i], judgement)
     if context.config.selection == "model":
-        updated = draft_names_batch(updated, ready, context)
+        updated = draft_names_batch(assess_batch(updated, ready, context), ready, context)
+    return updated
+
+
+def assess_batch(states: list[dict], ready: list[int], context: AgentContext) -> list[dict]:
+    """The assess node on each judged set, before the batched naming call (which needs its verdict); the graph
+    then starts past the assessment (`agent.graph.start`)."""
+    from gene_r1.agent.flow import Runtime
+    from gene_r1.agent.nodes.assess import assess
+    from gene_r1.agent.state import merge_timings
+
+    runtime = Runtime(context=context)
+    updated = list(states)
+    for i in ready:
+        update = assess(states[i], runtime)
+        updated[i] = {**states[i], **update, "timings": merge_timings(states[i].get("timings", {}),
+                                                                       update["timings"])}
     return updated
 
 
 def draft_names_batch(states: list[dict], ready: list[int], context: AgentContext) -> list[dict]:
-    """With `--selection model`: the naming model drafts every judged set's name in one batched generation; each
-    set's name node then reads its draft (and drops it for a set with no coherent function)."""
+    """With `--selection model`: the naming model drafts, in one batched generation, the name of every assessed
+    set it is to name (`agent.graph.model_names`: none for a set with no coherent function); each set's name node
+    then reads its draft."""
+    from gene_r1.agent.graph import model_names
     from gene_r1.agent.naming import draft_names, naming_shortlist
     from gene_r1.knowledge_base.gene_names import full_names
 
-    named = [i for i in ready if states[i].get("candidates")]
+    named = [i for i in ready if states[i].get("candidates") and model_names(states[i], context.config.selection)]
     if not named:
         return states
     started = time.perf_counter()

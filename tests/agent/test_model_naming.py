@@ -15,6 +15,8 @@ from gene_r1.agent.model_types import Generation
 from gene_r1.agent.naming import NamingRule
 from tests.agent.conftest import MISMATCH_REPAIR
 
+UNRELATED = ["OR1A1", "KRT1", "ALB", "INS", "MYH7", "TTN", "CD19", "GFAP", "NPHS1", "SFTPC"]  # no shared function
+
 
 class ScriptedModel:
     """Answers every prompt with `answer`; keeps the prompts it was given."""
@@ -86,6 +88,22 @@ def test_a_batch_run_drafts_a_chunks_names_in_one_model_call(agent_context, rule
     assert all(r["timings"]["name"] > 0 for r in records)
 
 
+def test_a_batch_run_drafts_no_name_for_a_set_with_no_coherent_function(agent_context, rule):
+    from gene_r1.agent.batch.inputs import GeneSetInput
+    from gene_r1.agent.batch.runner import analyse_chunk
+
+    context, model = naming_context(agent_context, "<think>\nClosest: [1].\n</think>\nProcess: DNA mismatch repair")
+    chunk = [GeneSetInput("repair", tuple(MISMATCH_REPAIR)), GeneSetInput("random", tuple(UNRELATED))]
+
+    records = {r["id"]: r for r in analyse_chunk(chunk, context)}
+
+    assert model.batches == [1]  # one draft, for the repair set only
+    assert "MLH1" in model.prompts[0][-1]["content"]
+    assert records["random"]["verdict"] == "no coherent function" and "name" not in records["random"]["timings"]
+    assert (records["repair"]["name"], records["repair"]["chosen_from"]) == ("DNA mismatch repair", "model")
+    assert records["repair"]["timings"]["assess"] > 0 and records["random"]["timings"]["assess"] > 0
+
+
 def test_other_selections_never_ask_the_naming_model(agent_context, rule):
     context, model = naming_context(agent_context, "Process: DNA mismatch repair", selection="judge")
     result = analyze(MISMATCH_REPAIR, context=context)
@@ -94,7 +112,7 @@ def test_other_selections_never_ask_the_naming_model(agent_context, rule):
 
 def test_a_set_with_no_coherent_function_is_not_named_by_the_model(agent_context, rule):
     context, model = naming_context(agent_context, "Process: keratinization")
-    result = analyze(["OR1A1", "KRT1", "ALB", "INS", "MYH7", "TTN", "CD19", "GFAP", "NPHS1", "SFTPC"], context=context)
+    result = analyze(UNRELATED, context=context)
     assert result.verdict == "no coherent function" and model.prompts == []
 
 
