@@ -105,8 +105,7 @@ def analyze_command(
     symbols = list(genes or []) + (read_gene_list(file) if file else [])
     if not symbols:
         raise ValueError("No genes given: list symbols as arguments or pass --file FILE.")
-    config = make_config(choice, selection=selection, explain=explain,
-                         sources=parse_sources(sources))
+    config = make_config(choice, selection=selection, explain=explain, sources=parse_sources(sources))
     result = analyze(symbols, config=config).to_dict()
     if html:
         html.write_text(to_html([result], title=f"gene-r1: {result['name'] or 'no name'}"), encoding="utf-8")
