@@ -153,7 +153,7 @@ def analyse_chunk(chunk: Sequence[GeneSetInput], context: AgentContext, *, worke
         announce(f"evidence for {count_text(len(chunk), 'set')}")
         states = list(pool.map(lambda s: prepare.invoke({"input_genes": list(s.genes)}, context=context), chunk))
         announce(f"judging {count_text(len(chunk), 'set')}")
-        states = propose_batch(states, context)
+        states = propose_batch(states, context, pool.map)
         announce("verifying")
         for item, state in zip(chunk, pool.map(lambda state: finish.invoke(state, context=context), states),
                                strict=True):
@@ -171,9 +171,10 @@ def _graphs():
     return build_prepare_graph(), build_graph()
 
 
-def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
+def propose_batch(states: list[dict], context: AgentContext, parallel_map: Callable = map) -> list[dict]:
     """Judge every analysable state of a chunk: rank each set's candidates, then one batched model call for all
-    the shortlists (the only model call of a batch run; an explanation is never asked for in batch)."""
+    the shortlists (an explanation is never asked for in batch). With `--selection model`, the sets are then
+    assessed (through `parallel_map`) and the naming model drafts their names in one more batched call."""
     from gene_r1.agent.judge import judge_many
     from gene_r1.agent.nodes.judge import judgement_update, ranked_candidates
 
@@ -189,21 +190,22 @@ def propose_batch(states: list[dict], context: AgentContext) -> list[dict]:
     for i, judgement in zip(ready, judgements, strict=True):
         updated[i] = timed_share(states[i], "judge", share) | judgement_update(ranked[i], judgement)
     if context.config.selection == "model":
-        updated = draft_names_batch(assess_batch(updated, ready, context), ready, context)
+        updated = draft_names_batch(assess_batch(updated, ready, context, parallel_map), ready, context)
     return updated
 
 
-def assess_batch(states: list[dict], ready: list[int], context: AgentContext) -> list[dict]:
-    """The assess node on each judged set, before the batched naming call (which needs its verdict); the graph
-    then starts past the assessment (`agent.graph.start`)."""
+def assess_batch(states: list[dict], ready: list[int], context: AgentContext, parallel_map: Callable = map
+                 ) -> list[dict]:
+    """The assess node on each judged set (model-free: on the batch's worker threads through `parallel_map`),
+    before the batched naming call, which needs each verdict; the graph then starts past the assessment
+    (`agent.graph.start`)."""
     from gene_r1.agent.flow import Runtime
     from gene_r1.agent.nodes.assess import assess
     from gene_r1.agent.state import merge_timings
 
     runtime = Runtime(context=context)
     updated = list(states)
-    for i in ready:
-        update = assess(states[i], runtime)
+    for i, update in zip(ready, parallel_map(lambda i: assess(states[i], runtime), ready), strict=True):
         updated[i] = {**states[i], **update, "timings": merge_timings(states[i].get("timings", {}),
                                                                        update["timings"])}
     return updated
