@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-import typer
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 from gene_r1.agent.batch.thresholds import Thresholds, cutoff, threshold_fields
 from gene_r1.agent.web.api import thresholds_form
 from gene_r1.training.cli import gene_r1_app
+from tests.cli_commands import gene_r1_commands, options_by_flag
 
 CUTOFF_FLAGS = {"padj": "--padj", "log2fc": "--log2fc", "max_genes": "--max-genes", "top_n": "--top-n"}
 
@@ -26,12 +26,6 @@ def form_app() -> TestClient:
         return asdict(thresholds)
 
     return TestClient(app)
-
-
-def batch_options() -> dict[str, object]:
-    command = typer.main.get_command(gene_r1_app())
-    context = command.make_context("gene-r1", ["batch", "--help"], resilient_parsing=True)
-    return {param.opts[0]: param for param in command.get_command(context, "batch").params}
 
 
 @pytest.mark.parametrize(("value", "fault"), [
@@ -53,7 +47,7 @@ def test_cutoffs_on_their_bounds_are_taken():
 
 
 def test_gene_r1_batch_offers_each_cutoff_with_the_fields_default_and_meaning():
-    options = batch_options()
+    options = options_by_flag(gene_r1_commands()["gene-r1 batch"])
 
     for name, cut in threshold_fields().items():
         option = options[CUTOFF_FLAGS[name]]

@@ -8,22 +8,11 @@ from typer.testing import CliRunner
 
 from gene_r1.agent.commands import make_config
 from gene_r1.agent.model_options import MODEL_OPTIONS, ModelChoice, with_model_choice
-from gene_r1.training.cli import gene_r1_app
+from tests.cli_commands import gene_r1_commands, options_by_flag
 
 runner = CliRunner()
 MODEL_FLAGS = ["--model", "--adapter", "--backend", "--base-url"]
-COMMANDS_THAT_RUN_A_MODEL = [
-    ["analyze"], ["batch"], ["chat"], ["serve"], ["model", "info"], ["model", "generate"],
-]
-
-
-def options_of(app: typer.Typer, path: list[str]) -> dict[str, str]:
-    """Flag -> help text of the command at `path`, as Click sees it."""
-    command = typer.main.get_command(app)
-    context = command.make_context("gene-r1", list(path) + ["--help"], resilient_parsing=True)
-    for name in path:
-        command = command.get_command(context, name)
-    return {param.opts[0]: param.help for param in command.params if param.opts[0].startswith("--")}
+COMMANDS_THAT_RUN_A_MODEL = ["analyze", "batch", "chat", "serve", "model info", "model generate"]
 
 
 def recording_app(received: list[ModelChoice]) -> typer.Typer:
@@ -38,11 +27,11 @@ def recording_app(received: list[ModelChoice]) -> typer.Typer:
     return app
 
 
-@pytest.mark.parametrize("path", COMMANDS_THAT_RUN_A_MODEL, ids=" ".join)
-def test_every_command_that_runs_a_model_offers_the_same_four_options(path):
-    options = options_of(gene_r1_app(), path)
+@pytest.mark.parametrize("name", COMMANDS_THAT_RUN_A_MODEL)
+def test_every_command_that_runs_a_model_offers_the_same_four_options(name):
+    options = options_by_flag(gene_r1_commands()[f"gene-r1 {name}"])
 
-    assert {flag: options.get(flag) for flag in MODEL_FLAGS} == {
+    assert {flag: options[flag].help for flag in MODEL_FLAGS} == {
         flag: MODEL_OPTIONS[flag.removeprefix("--").replace("-", "_")].help for flag in MODEL_FLAGS
     }
 
@@ -65,7 +54,7 @@ def test_options_not_given_stay_unchosen():
 
 
 def test_the_model_options_stand_where_the_choice_parameter_stands_among_the_commands_own():
-    options = list(options_of(recording_app([]), []))
+    options = list(options_by_flag(typer.main.get_command(recording_app([]))))
 
     assert options[:6] == ["--title", *MODEL_FLAGS, "--quiet"]
 
