@@ -219,7 +219,7 @@ def draft_names_batch(states: list[dict], ready: list[int], context: AgentContex
     from gene_r1.agent.naming import draft_names, naming_shortlist
     from gene_r1.knowledge_base.gene_names import full_names
 
-    named = [i for i in ready if states[i].get("candidates") and model_names(states[i], context.config.selection)]
+    named = [i for i in ready if model_names(states[i], context.config.selection)]
     if not named:
         return states
     started = time.perf_counter()
